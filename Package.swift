@@ -1,0 +1,52 @@
+// swift-tools-version:6.1
+// vhr: the controller daemon for unattended virtual health rooms.
+// No package dependencies: the toolchain's modules and Debian's C libraries only.
+import PackageDescription
+
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "vhr",
+    products: [
+        .executable(name: "vhrd", targets: ["vhrd"]),
+        .executable(name: "vhrctl", targets: ["vhrctl"]),
+    ],
+    targets: [
+        // C libraries from Debian, one system-library target each.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibUSB", pkgConfig: "libusb-1.0", providers: [.apt(["libusb-1.0-0-dev"])]),
+        .systemLibrary(
+            name: "CLibSerialPort", pkgConfig: "libserialport", providers: [.apt(["libserialport-dev"])]),
+        .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+
+        // Pure: models, codecs, profiles, state machines. No C, no I/O, no threads.
+        .target(name: "VHRCore", swiftSettings: settings),
+        // Thin typed wrappers over the OS and the C libraries.
+        .target(
+            name: "VHRSystem",
+            dependencies: ["VHRCore", "CSQLite", "CLibUSB", "CLibSerialPort", "CALSA"],
+            swiftSettings: settings),
+        // Device families: simulated devices now, real drivers later.
+        .target(
+            name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"],
+            resources: [.copy("Simulated/Recordings")], swiftSettings: settings),
+        // The daemon as a library of services.
+        .target(
+            name: "VHRServices", dependencies: ["VHRCore", "VHRSystem", "VHRDevices"], swiftSettings: settings),
+        // The technician's CLI as a library, so tests drive it in-process.
+        .target(name: "VHRCtlKit", dependencies: ["VHRCore", "VHRSystem"], swiftSettings: settings),
+        .executableTarget(name: "vhrd", dependencies: ["VHRServices"], swiftSettings: settings),
+        .executableTarget(name: "vhrctl", dependencies: ["VHRCtlKit"], swiftSettings: settings),
+
+        .testTarget(name: "VHRCoreTests", dependencies: ["VHRCore"], swiftSettings: settings),
+        .testTarget(name: "VHRSystemTests", dependencies: ["VHRSystem"], swiftSettings: settings),
+        .testTarget(name: "VHRDevicesTests", dependencies: ["VHRDevices"], swiftSettings: settings),
+        .testTarget(name: "VHRServicesTests", dependencies: ["VHRServices"], swiftSettings: settings),
+        .testTarget(
+            name: "VHRIntegrationTests", dependencies: ["VHRCore", "VHRSystem", "VHRCtlKit"],
+            swiftSettings: settings),
+    ]
+)
