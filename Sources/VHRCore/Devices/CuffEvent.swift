@@ -60,6 +60,10 @@ public enum CuffFailure: String, Sendable, Codable, CaseIterable, Error {
 /// What a cuff reports while it works, in order: pressures, then exactly one of a result or
 /// a failure per measurement. Real drivers and the simulated cuff produce the same events.
 public enum CuffEvent: Sendable, Equatable {
+    /// The device is present and answering (after `start`, and again after a replug).
+    case connected
+    /// The device went away; a running measurement also gets `.failed(.disconnected)` first.
+    case disconnected
     case started
     case pressure(CuffPressure)
     case completed(BloodPressureReading)
