@@ -31,7 +31,7 @@ let package = Package(
             swiftSettings: settings),
         // Device families: simulated devices now, real drivers later.
         .target(
-            name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"],
+            name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"], exclude: ["Simulated/README.md"],
             resources: [.copy("Simulated/Recordings")], swiftSettings: settings),
         // The daemon as a library of services.
         .target(

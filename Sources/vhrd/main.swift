@@ -1,1 +1,5 @@
-print("vhrd")
+import Foundation
+import VHRServices
+
+// Everything lives in VHRServices so tests can run the daemon in-process.
+exit(await Daemon.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

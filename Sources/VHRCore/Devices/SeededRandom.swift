@@ -1,0 +1,22 @@
+/// A small deterministic random number generator (SplitMix64), so a seed always replays the
+/// same simulated measurement.
+///
+/// SplitMix64 is not cryptographic; it is fast, has no bad seeds, and passes BigCrush, which is
+/// all a simulation needs. The same seed gives the same sequence on every platform.
+public struct SeededRandom: RandomNumberGenerator, Sendable, Equatable {
+    private var state: UInt64
+
+    /// Creates a generator whose sequence is fixed by `seed`.
+    public init(seed: UInt64) {
+        self.state = seed
+    }
+
+    /// Returns the next 64 random bits.
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var mixed = state
+        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
+        return mixed ^ (mixed >> 31)
+    }
+}

@@ -1,0 +1,18 @@
+import VHRCore
+
+/// `vhrctl readings`: the cuffs' live state and this visit's results.
+enum ReadingsCommand {
+    static func run(_ reader: inout ArgumentReader, _ context: CommandContext) throws(CommandFailure) {
+        try reader.finish()
+        let result = try context.connect().call("readings")
+        if context.json { return Output.json(result) }
+        Output.line("visit \(result["visit"]?.stringValue ?? "none")")
+        for cuff in result["cuffs"]?.arrayValue ?? [] {
+            let pressure = cuff["pressure"]?.doubleValue.map { " \(Int($0.rounded())) mmHg" } ?? ""
+            Output.line("\(cuff["device"]?.stringValue ?? "?"): \(cuff["phase"]?.stringValue ?? "?")\(pressure)")
+        }
+        for measurement in result["measurements"]?.arrayValue ?? [] {
+            Output.line("\(measurement["measured_at"]?.stringValue ?? "?")  \(Format.bloodPressure(measurement))")
+        }
+    }
+}

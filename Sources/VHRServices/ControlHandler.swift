@@ -1,0 +1,173 @@
+import Foundation
+import Synchronization
+import VHRCore
+
+/// Carries out control requests: checks the client's role, then asks the room.
+///
+/// The method table is the protocol; docs/control-protocol.md lists the same methods, roles
+/// and error codes.
+public final class ControlHandler: Sendable {
+    public static let protocolVersion = 1
+
+    private let room: Room
+    private let events: EventHub
+    private let simulation: SimulationControl?
+    let configSource: String
+    private let daemonVersion: String
+
+    public init(
+        room: Room, events: EventHub, simulation: SimulationControl?, configSource: String, daemonVersion: String
+    ) {
+        self.room = room
+        self.events = events
+        self.simulation = simulation
+        self.configSource = configSource
+        self.daemonVersion = daemonVersion
+    }
+
+    /// Who may call what. Reading patient data is for the kiosk and the clinician only.
+    static let permissions: [String: Set<Role>] = [
+        "ping": Set(Role.allCases),
+        "status": Set(Role.allCases),
+        "devices": Set(Role.allCases),
+        "events.subscribe": Set(Role.allCases),
+        "events.unsubscribe": Set(Role.allCases),
+        "visit.start": [.kiosk],
+        "visit.end": [.kiosk],
+        "measure.bp": [.kiosk, .clinician],
+        "measure.abort": [.kiosk, .clinician],
+        "readings": [.kiosk, .clinician],
+        "simulate.fault": [.technician],
+    ]
+
+    func hello(for session: ControlSession) -> ControlEvent {
+        ControlEvent(
+            name: "hello",
+            fields: [
+                "proto": .int(Int64(Self.protocolVersion)), "daemon": .string("vhrd/\(daemonVersion)"),
+                "roles": .array(session.roles.sorted().map { .string($0.rawValue) }),
+                "methods": .array(
+                    Self.permissions.filter { !$0.value.isDisjoint(with: session.roles) }.keys.sorted().map {
+                        .string($0)
+                    }),
+            ])
+    }
+
+    func disconnected(_ session: ControlSession) {
+        if let token = session.subscription.withLock({ $0 }) { events.unsubscribe(token) }
+    }
+
+    public func handle(_ request: ControlRequest, session: ControlSession) async -> ControlReply {
+        guard let allowed = Self.permissions[request.method] else {
+            return .failure(
+                id: request.id,
+                error: RemoteError(
+                    code: "unknown_method", message: "no method '\(request.method)'",
+                    hint: "the hello line lists the methods this client may call"))
+        }
+        guard !allowed.isDisjoint(with: session.roles) else {
+            return .failure(
+                id: request.id,
+                error: RemoteError(
+                    code: "forbidden",
+                    message: "'\(request.method)' needs the role "
+                        + allowed.sorted().map(\.rawValue).joined(separator: " or "),
+                    hint: "this client has: " + session.roles.sorted().map(\.rawValue).joined(separator: ", ")))
+        }
+        do {
+            return .success(id: request.id, result: try await perform(request, session: session))
+        } catch let error as RemoteError {
+            return .failure(id: request.id, error: error)
+        } catch let error as VisitError {
+            return .failure(id: request.id, error: RemoteError(code: error.code, message: error.description, hint: nil))
+        } catch {
+            return .failure(id: request.id, error: RemoteError(code: "internal", message: "\(error)", hint: nil))
+        }
+    }
+
+    private func perform(_ request: ControlRequest, session: ControlSession) async throws -> JSONValue {
+        let params = request.params
+        switch request.method {
+        case "ping":
+            return ["pong": true]
+        case "status":
+            var status = await room.statusView()
+            if case .object(var fields) = status {
+                fields["daemon"] = .string("vhrd/\(daemonVersion)")
+                fields["roles"] = .array(session.roles.sorted().map { .string($0.rawValue) })
+                status = .object(fields)
+            }
+            return status
+        case "devices":
+            return ["devices": await room.devicesView()]
+        case "events.subscribe":
+            return try subscribe(session, params: params)
+        case "events.unsubscribe":
+            if let token = session.subscription.withLock({ value in defer { value = nil }; return value }) {
+                events.unsubscribe(token)
+            }
+            return ["subscribed": .array([])]
+        case "visit.start":
+            let visit = try await room.startVisit(
+                id: try Self.string(params, "visit"), patientID: try Self.string(params, "patient"))
+            return ["visit": .string(visit.id), "started": .string(visit.startedAt.ISO8601Format())]
+        case "visit.end":
+            let ended = try await room.endVisit(id: params["visit"]?.stringValue)
+            return ["visit": .string(ended.visit.id), "measurements": .int(Int64(ended.measurements))]
+        case "measure.bp":
+            let record = try await room.measureBloodPressure(deviceID: params["device"]?.stringValue)
+            return ["measurement": .object(Room.fields(of: record))]
+        case "measure.abort":
+            return ["device": .string(try await room.abortMeasurement(deviceID: params["device"]?.stringValue))]
+        case "readings":
+            return await room.readingsView()
+        case "simulate.fault":
+            guard let simulation else {
+                throw RemoteError(
+                    code: "not_supported", message: "this room has no simulated devices", hint: nil)
+            }
+            return try await simulation.inject(
+                device: try Self.string(params, "device"), fault: params["fault"]?.stringValue ?? "none")
+        default:
+            throw RemoteError(code: "unknown_method", message: "no method '\(request.method)'", hint: nil)
+        }
+    }
+
+    private func subscribe(_ session: ControlSession, params: [String: JSONValue]) throws -> JSONValue {
+        var wanted: Set<EventHub.EventClass> = Set(EventHub.EventClass.allCases)
+        if let classes = params["classes"] {
+            guard let list = classes.arrayValue?.compactMap(\.stringValue),
+                list.count == classes.arrayValue?.count
+            else {
+                throw RemoteError(
+                    code: "bad_request", message: "'classes' must be a list of strings",
+                    hint: "for example {\"classes\":[\"readings\",\"room\"]}")
+            }
+            wanted = []
+            for name in list {
+                guard let eventClass = EventHub.EventClass(rawValue: name) else {
+                    throw RemoteError(
+                        code: "bad_request", message: "no event class '\(name)'",
+                        hint: "classes are " + EventHub.EventClass.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                wanted.insert(eventClass)
+            }
+        }
+        // Readings are patient data: a technician-only client gets room events alone.
+        if session.roles.isDisjoint(with: [.kiosk, .clinician]) { wanted.remove(.readings) }
+        let token = events.subscribe(EventHub.Subscription(classes: wanted, deliver: session.deliver))
+        if let old = session.subscription.withLock({ value in defer { value = token }; return value }) {
+            events.unsubscribe(old)
+        }
+        return ["subscribed": .array(wanted.map(\.rawValue).sorted().map { .string($0) })]
+    }
+
+    private static func string(_ params: [String: JSONValue], _ key: String) throws -> String {
+        guard let value = params[key]?.stringValue else {
+            throw RemoteError(
+                code: "bad_request", message: "missing string parameter '\(key)'",
+                hint: "send \"params\": {\"\(key)\": \"...\"}")
+        }
+        return value
+    }
+}

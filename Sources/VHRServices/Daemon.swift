@@ -1,0 +1,184 @@
+import Foundation
+import VHRCore
+import VHRDevices
+import VHRSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The daemon: builds the room from its configuration, serves its sockets and shuts down
+/// cleanly on SIGTERM or SIGINT.
+///
+/// Start-up order matters: everything that can refuse (configuration, profiles, state lock,
+/// database, devices, sockets) is checked before the room is announced ready, and shutdown
+/// runs the other way: stop accepting, deflate and release the devices, close the store.
+public final class Daemon: Sendable {
+    public static let version = "0.1.0"
+
+    /// Exit statuses, from sysexits.h where one fits (systemd shows them).
+    public enum ExitStatus: Int32, Sendable {
+        case ok = 0
+        case failure = 1
+        case usage = 64
+        case config = 78
+    }
+
+    public static func main(arguments: [String], environment: [String: String]) async -> Int32 {
+        let action: DaemonOptions.Action
+        do {
+            action = try DaemonOptions.parse(arguments)
+        } catch {
+            try? FileDescriptor.standardError.writeAll(Array("vhrd: \(error)\n\(DaemonOptions.usage)\n".utf8))
+            return ExitStatus.usage.rawValue
+        }
+        switch action {
+        case .help:
+            print(DaemonOptions.usage)
+            return ExitStatus.ok.rawValue
+        case .version:
+            print("vhrd \(version)")
+            return ExitStatus.ok.rawValue
+        case .run(let options):
+            let logger = Logger(label: "", minimumLevel: options.logLevel, handler: StderrLogHandler())
+            do {
+                let daemon = try Daemon(options: options, environment: environment, logger: logger)
+                try await daemon.run(until: await SignalSource.stream(for: SignalSource.shutdownSignals))
+                return ExitStatus.ok.rawValue
+            } catch let error as ConfigError {
+                logger.error("configuration error: \(error)")
+                return ExitStatus.config.rawValue
+            } catch let error as ProfileError {
+                logger.error("device profile error: \(error)")
+                return ExitStatus.config.rawValue
+            } catch {
+                logger.error("vhrd cannot start: \(error)")
+                return ExitStatus.failure.rawValue
+            }
+        }
+    }
+
+    public let runtimeDirectory: String
+    public let stateDirectory: String
+    private let logger: Logger
+    private let config: RoomConfig
+    private let lock: FileLock
+    private let store: MeasurementStore
+    private let devices: DeviceFactory.RoomDevices
+    private let ring: SampleRing?
+    private let room: Room
+    private let control: ControlServer
+    private let stream: StreamServer?
+
+    public init(options: DaemonOptions, environment: [String: String], logger: Logger) throws {
+        self.logger = logger
+        let config = try Self.loadConfig(options)
+        var catalog = ProfileCatalog.embedded(knownFamilies: DeviceFactory.knownFamilies)
+        if let directory = options.profilesDirectory ?? config.profilesDirectory
+            ?? (Directories.fileExists(path: DaemonOptions.defaultProfilesDirectory)
+                ? DaemonOptions.defaultProfilesDirectory : nil)
+        {
+            catalog = catalog.merging(try Self.loadProfiles(directory))
+        }
+        try config.validate(against: catalog)
+        self.config = config
+
+        runtimeDirectory = DaemonOptions.directory(
+            flag: options.runtimeDirectory, environment: environment["RUNTIME_DIRECTORY"],
+            config: config.runtimeDirectory, fallback: DaemonOptions.defaultRuntimeDirectory)
+        stateDirectory = DaemonOptions.directory(
+            flag: options.stateDirectory, environment: environment["STATE_DIRECTORY"],
+            config: config.stateDirectory, fallback: DaemonOptions.defaultStateDirectory)
+        try Directories.ensureDirectory(path: runtimeDirectory, mode: 0o755)
+        try Directories.ensureDirectory(path: stateDirectory, mode: 0o700)
+        lock = try FileLock(path: stateDirectory + "/vhrd.lock")
+        store = try MeasurementStore(path: stateDirectory + "/vhr.sqlite")
+
+        devices = try DeviceFactory.makeDevices(
+            for: config, catalog: catalog, simulationOverrides: options.simulationOverrides)
+        let gate = VisitGate()
+        let events = EventHub()
+        let policy = try AccessPolicy(rules: config.access, daemonUID: getuid(), configFile: config.source)
+        // Sockets are for the daemon's own user and group: roles decide the rest.
+        let socketMode: UInt32 = 0o660
+
+        var ring: SampleRing?
+        var stream: StreamServer?
+        if let stethoscope = devices.stethoscopes.first {
+            // At least 32 s of audio, a power of two.
+            var capacity = 1
+            while capacity < stethoscope.format.sampleRate * 32 { capacity <<= 1 }
+            let made = SampleRing(format: stethoscope.format, capacity: capacity)
+            ring = made
+            stream = try StreamServer(
+                path: runtimeDirectory + "/" + config.streamSocket, mode: socketMode, ring: made,
+                device: stethoscope.info, gate: gate, policy: policy, logger: logger)
+        }
+        self.ring = ring
+        self.stream = stream
+        room = Room(
+            name: config.roomName, cuffs: devices.cuffs, stethoscopes: devices.stethoscopes, store: store,
+            events: events, gate: gate, logger: logger, onVisitEnded: { [stream] in stream?.endSession() })
+        let handler = ControlHandler(
+            room: room, events: events,
+            simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
+            configSource: config.source, daemonVersion: Self.version)
+        control = try ControlServer(
+            path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
+            logger: logger)
+    }
+
+    /// Runs the room until the first signal arrives, then shuts down.
+    public func run(until signals: AsyncStream<Int32>) async throws {
+        try await room.start()
+        if let ring {
+            for stethoscope in devices.stethoscopes.prefix(1) { try stethoscope.start(sink: ring) }
+        }
+        control.start()
+        stream?.start()
+        logger.notice(
+            "vhrd ready",
+            [
+                "room": config.roomName, "config": config.source, "runtime_dir": runtimeDirectory,
+                "state_dir": stateDirectory,
+                "devices": (devices.cuffs.map { $0.info.id } + devices.stethoscopes.map { $0.info.id }).joined(separator: ","),
+            ])
+        for await signal in signals {
+            logger.notice("shutting down", ["signal": SignalSource.name(of: signal)])
+            break
+        }
+        await shutdown()
+    }
+
+    public func shutdown() async {
+        control.stop()
+        stream?.stop()
+        await room.shutdown()
+        for stethoscope in devices.stethoscopes { stethoscope.stop() }
+        lock.release()
+        logger.notice("vhrd stopped")
+    }
+
+    private static func loadConfig(_ options: DaemonOptions) throws -> RoomConfig {
+        if options.simulate { return RoomConfig.simulatedRoom }
+        let path = options.configPath ?? DaemonOptions.defaultConfigPath
+        guard Directories.fileExists(path: path) else {
+            throw ConfigError(
+                file: path, line: nil, field: "file", problem: "no configuration file",
+                fix: "write one (see docs/configuration.md), or run 'vhrd --simulate' for a simulated room")
+        }
+        let bytes = try Directories.readFile(path: path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw ConfigError(file: path, line: nil, field: "file", problem: "not UTF-8 text", fix: "save it as UTF-8")
+        }
+        return try RoomConfig.parse(text, file: path)
+    }
+
+    private static func loadProfiles(_ directory: String) throws -> ProfileCatalog {
+        var files: [(name: String, data: Data)] = []
+        for name in try Directories.listDirectory(path: directory).sorted() where name.hasSuffix(".json") {
+            files.append((name, Data(try Directories.readFile(path: directory + "/" + name))))
+        }
+        return try ProfileCatalog.load(files: files, knownFamilies: DeviceFactory.knownFamilies)
+    }
+}

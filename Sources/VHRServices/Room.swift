@@ -1,0 +1,369 @@
+import Foundation
+import VHRCore
+
+/// The room: its devices, the visit in progress and the measurements taken in it.
+///
+/// Every control request that changes the room lands here, one at a time. Device events
+/// arrive through one ordered stream per cuff, so a result can never overtake the pressures
+/// that led to it.
+public actor Room {
+    /// A cuff and what the room knows of it now.
+    private struct CuffSlot {
+        var cuff: any BloodPressureCuff
+        var connected = false
+        var phase: CuffPhase = .idle
+        var pressure: Double?
+        /// The measurement in progress: who waits for it and which visit it belongs to.
+        var pending: PendingMeasurement?
+        var lastError: String?
+    }
+
+    private struct PendingMeasurement {
+        var visitID: String
+        var waiters: [CheckedContinuation<MeasurementRecord, any Error>]
+    }
+
+    private let name: String
+    private var cuffs: [String: CuffSlot] = [:]
+    private let cuffOrder: [String]
+    private let stethoscopes: [any Stethoscope]
+    private let store: MeasurementStore
+    private let events: EventHub
+    private let gate: VisitGate
+    private let logger: Logger
+    private let now: @Sendable () -> Date
+    private let startedAt: Date
+    private var visit: Visit?
+    /// Results of the active visit, newest last. Emptied when the visit ends.
+    private var visitMeasurements: [MeasurementRecord] = []
+    private var eventTasks: [Task<Void, Never>] = []
+    /// Called after a visit ends, so the audio path can forget the last patient.
+    private let onVisitEnded: @Sendable () -> Void
+
+    public init(
+        name: String, cuffs: [any BloodPressureCuff], stethoscopes: [any Stethoscope], store: MeasurementStore,
+        events: EventHub, gate: VisitGate, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
+        onVisitEnded: @escaping @Sendable () -> Void = {}
+    ) {
+        self.name = name
+        self.cuffOrder = cuffs.map(\.info.id)
+        self.cuffs = Dictionary(uniqueKeysWithValues: cuffs.map { ($0.info.id, CuffSlot(cuff: $0)) })
+        self.stethoscopes = stethoscopes
+        self.store = store
+        self.events = events
+        self.gate = gate
+        self.logger = logger
+        self.now = now
+        self.startedAt = now()
+        self.onVisitEnded = onVisitEnded
+    }
+
+    // MARK: - Lifecycle
+
+    /// Opens the cuffs and resumes a visit that was open when the daemon last stopped.
+    public func start() async throws {
+        if let open = try store.openVisit() {
+            visit = open
+            visitMeasurements = try store.measurements(visitID: open.id)
+            gate.set(true)
+            logger.notice("visit resumed after restart", ["visit": open.id])
+        }
+        for id in cuffOrder {
+            guard let cuff = cuffs[id]?.cuff else { continue }
+            let (stream, continuation) = AsyncStream.makeStream(of: CuffEvent.self)
+            eventTasks.append(
+                Task { [weak self] in
+                    for await event in stream { await self?.handle(event, from: id) }
+                })
+            do {
+                try await cuff.start { continuation.yield($0) }
+            } catch {
+                cuffs[id]?.lastError = error.description
+                logger.error("cuff did not start", ["device": id, "error": error.description])
+            }
+        }
+    }
+
+    /// Deflates any cuff that is measuring and releases the devices.
+    public func shutdown() async {
+        for id in cuffOrder {
+            guard let slot = cuffs[id] else { continue }
+            if slot.pending != nil || slot.phase != .idle { await slot.cuff.abortMeasurement() }
+            await slot.cuff.stop()
+            failWaiters(of: id, with: RemoteError(code: "shutting_down", message: "vhrd is shutting down", hint: nil))
+        }
+        for task in eventTasks { task.cancel() }
+        eventTasks.removeAll()
+    }
+
+    // MARK: - Visits
+
+    public func startVisit(id: String, patientID: String) throws -> Visit {
+        try Visit.validate(visitID: id, patientID: patientID)
+        if let visit { throw VisitError.alreadyActive(visitID: visit.id) }
+        let started = Visit(id: id, patientID: patientID, startedAt: now())
+        try store.beginVisit(started)
+        visit = started
+        visitMeasurements = []
+        gate.set(true)
+        logger.info("visit started", ["visit": id])
+        events.publish(ControlEvent(name: "visit.started", fields: ["visit": .string(id)]), class: .room)
+        return started
+    }
+
+    /// Ends the active visit and resets the room for the next patient.
+    /// - Returns: the ended visit and how many measurements it holds.
+    public func endVisit(id: String?) async throws -> (visit: Visit, measurements: Int) {
+        guard let active = visit else { throw VisitError.noActiveVisit }
+        if let id, id != active.id { throw VisitError.mismatchedVisit(active: active.id, requested: id) }
+        // A measurement still running belongs to this patient: stop it rather than let its
+        // result land in the next visit.
+        for id in cuffOrder where cuffs[id]?.pending != nil {
+            await cuffs[id]?.cuff.abortMeasurement()
+            failWaiters(of: id, with: RemoteError(code: "aborted", message: "the visit ended", hint: nil))
+        }
+        try store.endVisit(id: active.id, at: now())
+        let count = visitMeasurements.count
+        visit = nil
+        visitMeasurements = []
+        for id in cuffOrder {
+            cuffs[id]?.pressure = nil
+            cuffs[id]?.phase = .idle
+            if let cuff = cuffs[id]?.cuff as? any PatientResettable { cuff.resetPatient() }
+        }
+        gate.set(false)
+        onVisitEnded()
+        logger.info("visit ended", ["visit": active.id, "measurements": String(count)])
+        events.publish(ControlEvent(name: "visit.ended", fields: ["visit": .string(active.id)]), class: .room)
+        return (active, count)
+    }
+
+    public var activeVisit: Visit? { visit }
+
+    // MARK: - Measurements
+
+    /// Starts a measurement on a cuff and waits for its result.
+    /// - Throws: `RemoteError` with a code the kiosk can act on.
+    public func measureBloodPressure(deviceID: String?) async throws -> MeasurementRecord {
+        guard let active = visit else {
+            throw RemoteError(
+                code: "no_visit", message: "no visit is active", hint: "start a visit before measuring")
+        }
+        let id = try resolveCuff(deviceID)
+        guard let slot = cuffs[id] else { throw RemoteError(code: "internal", message: "cuff vanished", hint: nil) }
+        guard slot.pending == nil else {
+            throw RemoteError(
+                code: "busy", message: "\(id) is already measuring", hint: "wait for it to finish or abort it")
+        }
+        guard slot.cuff.canStartRemotely else {
+            throw RemoteError(
+                code: "not_supported", message: "\(id) cannot be started remotely",
+                hint: "ask the patient to press the start button on the monitor")
+        }
+        cuffs[id]?.pending = PendingMeasurement(visitID: active.id, waiters: [])
+        do {
+            try await slot.cuff.startMeasurement()
+        } catch {
+            cuffs[id]?.pending = nil
+            throw RemoteError(code: error.code.rawValue, message: error.message, hint: error.hint)
+        }
+        logger.info("measurement started", ["device": id, "visit": active.id])
+        return try await withCheckedThrowingContinuation { continuation in
+            if cuffs[id]?.pending != nil {
+                cuffs[id]?.pending?.waiters.append(continuation)
+            } else {
+                // The cuff finished (or failed) between the start and this suspension point.
+                continuation.resume(
+                    throwing: RemoteError(code: "aborted", message: "the measurement ended early", hint: nil))
+            }
+        }
+    }
+
+    public func abortMeasurement(deviceID: String?) async throws -> String {
+        let id = try resolveCuff(deviceID)
+        await cuffs[id]?.cuff.abortMeasurement()
+        return id
+    }
+
+    private func resolveCuff(_ deviceID: String?) throws -> String {
+        if let deviceID {
+            guard cuffs[deviceID] != nil else {
+                throw RemoteError(
+                    code: "not_found", message: "no cuff named '\(deviceID)' in this room",
+                    hint: "'vhrctl devices' lists the room's devices")
+            }
+            return deviceID
+        }
+        guard let first = cuffOrder.first else {
+            throw RemoteError(
+                code: "not_found", message: "this room has no blood-pressure cuff",
+                hint: "add a [device] with a bp-cuff profile to vhrd.conf")
+        }
+        return first
+    }
+
+    // MARK: - Device events
+
+    private func handle(_ event: CuffEvent, from id: String) {
+        guard cuffs[id] != nil else { return }
+        switch event {
+        case .connected:
+            cuffs[id]?.connected = true
+            cuffs[id]?.lastError = nil
+            logger.info("device connected", ["device": id])
+            events.publish(ControlEvent(name: "device.connected", fields: ["device": .string(id)]), class: .room)
+        case .disconnected:
+            cuffs[id]?.connected = false
+            cuffs[id]?.phase = .idle
+            cuffs[id]?.pressure = nil
+            logger.warning("device disconnected", ["device": id])
+            events.publish(ControlEvent(name: "device.disconnected", fields: ["device": .string(id)]), class: .room)
+        case .started:
+            cuffs[id]?.phase = .inflating
+            if cuffs[id]?.pending == nil, let visit {
+                // The patient pressed the monitor's own button: still this visit's measurement.
+                cuffs[id]?.pending = PendingMeasurement(visitID: visit.id, waiters: [])
+            }
+            events.publish(ControlEvent(name: "bp.started", fields: ["device": .string(id)]), class: .readings)
+        case .pressure(let sample):
+            cuffs[id]?.phase = sample.phase
+            cuffs[id]?.pressure = sample.pressure
+            events.publish(
+                ControlEvent(
+                    name: "bp.pressure",
+                    fields: [
+                        "device": .string(id), "phase": .string(sample.phase.rawValue),
+                        "pressure": .double((sample.pressure * 10).rounded() / 10), "unit": "mmHg",
+                        "elapsed": .double((sample.elapsed * 100).rounded() / 100),
+                    ]), class: .readings)
+        case .completed(let reading):
+            cuffs[id]?.phase = .idle
+            cuffs[id]?.pressure = nil
+            completeMeasurement(reading, from: id)
+        case .failed(let failure):
+            cuffs[id]?.phase = .idle
+            cuffs[id]?.pressure = nil
+            logger.notice("measurement failed", ["device": id, "reason": failure.rawValue])
+            events.publish(
+                ControlEvent(
+                    name: "bp.failed",
+                    fields: [
+                        "device": .string(id), "reason": .string(failure.rawValue), "advice": .string(failure.advice),
+                    ]), class: .readings)
+            failWaiters(
+                of: id, with: RemoteError(code: failure.rawValue, message: failure.advice, hint: nil))
+        }
+    }
+
+    private func completeMeasurement(_ reading: BloodPressureReading, from id: String) {
+        let pending = cuffs[id]?.pending
+        cuffs[id]?.pending = nil
+        guard let slot = cuffs[id], let visitID = pending?.visitID ?? visit?.id, visitID == visit?.id else {
+            // No visit to bind it to: keeping it would attach one patient's reading to nobody
+            // (or to the next patient). Say so loudly instead.
+            logger.warning("reading outside a visit discarded", ["device": id])
+            return
+        }
+        let record = MeasurementRecord(
+            id: UUID(), visitID: visitID, deviceID: id, profile: slot.cuff.info.profile, reading: reading,
+            recordedAt: now())
+        do {
+            try store.save(record)
+        } catch {
+            logger.error("measurement could not be saved", ["device": id, "error": "\(error)"])
+            let failure = RemoteError(
+                code: "not_saved", message: "the measurement could not be saved: \(error)",
+                hint: "a technician should check the state directory's disk")
+            for waiter in pending?.waiters ?? [] { waiter.resume(throwing: failure) }
+            return
+        }
+        visitMeasurements.append(record)
+        logger.info("measurement saved", ["device": id, "visit": visitID, "measurement": record.id.uuidString.lowercased()])
+        events.publish(ControlEvent(name: "bp.result", fields: Self.fields(of: record)), class: .readings)
+        for waiter in pending?.waiters ?? [] { waiter.resume(returning: record) }
+    }
+
+    private func failWaiters(of id: String, with error: RemoteError) {
+        let waiters = cuffs[id]?.pending?.waiters ?? []
+        cuffs[id]?.pending = nil
+        for waiter in waiters { waiter.resume(throwing: error) }
+    }
+
+    // MARK: - Views
+
+    public func statusView() -> JSONValue {
+        var result: [String: JSONValue] = [
+            "room": .string(name),
+            "started": .string(startedAt.ISO8601Format()),
+            "uptime_s": .int(Int64(now().timeIntervalSince(startedAt))),
+            "devices": devicesView(),
+        ]
+        if let visit {
+            result["visit"] = [
+                "id": .string(visit.id), "started": .string(visit.startedAt.ISO8601Format()),
+                "measurements": .int(Int64(visitMeasurements.count)),
+            ]
+        } else {
+            result["visit"] = .null
+        }
+        return .object(result)
+    }
+
+    public func devicesView() -> JSONValue {
+        var list: [JSONValue] = []
+        for id in cuffOrder {
+            guard let slot = cuffs[id] else { continue }
+            var entry = Self.fields(of: slot.cuff.info)
+            entry["state"] = .string(
+                !slot.connected ? (slot.lastError == nil ? "disconnected" : "fault")
+                    : slot.phase == .idle ? "ready" : "measuring")
+            if let error = slot.lastError { entry["error"] = .string(error) }
+            list.append(.object(entry))
+        }
+        for stethoscope in stethoscopes {
+            var entry = Self.fields(of: stethoscope.info)
+            entry["state"] = "streaming"
+            entry["format"] = .string(stethoscope.format.sampleFormat.rawValue)
+            entry["rate"] = .int(Int64(stethoscope.format.sampleRate))
+            entry["channels"] = .int(Int64(stethoscope.format.channels))
+            list.append(.object(entry))
+        }
+        return .array(list)
+    }
+
+    /// What the clinician sees live: each cuff's phase and pressure, and this visit's results.
+    public func readingsView() -> JSONValue {
+        var cuffViews: [JSONValue] = []
+        for id in cuffOrder {
+            guard let slot = cuffs[id] else { continue }
+            cuffViews.append([
+                "device": .string(id), "phase": .string(slot.phase.rawValue),
+                "pressure": slot.pressure.map { .double(($0 * 10).rounded() / 10) } ?? .null,
+            ])
+        }
+        return [
+            "visit": visit.map { .string($0.id) } ?? .null,
+            "cuffs": .array(cuffViews),
+            "measurements": .array(visitMeasurements.map { .object(Self.fields(of: $0)) }),
+        ]
+    }
+
+    static func fields(of info: DeviceInfo) -> [String: JSONValue] {
+        [
+            "id": .string(info.id), "kind": .string(info.kind.rawValue), "profile": .string(info.profile),
+            "model": .string(info.model), "transport": .string(info.transport), "simulated": .bool(info.simulated),
+        ]
+    }
+
+    static func fields(of record: MeasurementRecord) -> [String: JSONValue] {
+        let reading = record.reading
+        return [
+            "id": .string(record.id.uuidString.lowercased()), "visit": .string(record.visitID),
+            "device": .string(record.deviceID), "profile": .string(record.profile),
+            "systolic": .int(Int64(reading.systolic)), "diastolic": .int(Int64(reading.diastolic)),
+            "map": .int(Int64(reading.meanArterial)), "pulse": .int(Int64(reading.pulse)),
+            "pressure_unit": "mmHg", "pulse_unit": "/min",
+            "measured_at": .string(reading.measuredAt.ISO8601Format()),
+        ]
+    }
+}

@@ -1,0 +1,156 @@
+import Dispatch
+import VHRSystem
+
+/// One client of a local socket: non-blocking reads and buffered writes on a serial queue.
+///
+/// A client that stops reading never blocks the daemon: its output waits in a bounded
+/// buffer, and a client whose backlog passes `maxPendingOutput` is disconnected.
+// @unchecked Sendable: every mutable field is touched only on `queue`, which owns the object.
+final class SocketConnection: @unchecked Sendable {
+    let fd: FileDescriptor
+    let peer: PeerCredentials
+    let queue: DispatchQueue
+    private let maxPendingOutput: Int
+    private var readSource: (any DispatchSourceRead)?
+    private var writeSource: (any DispatchSourceWrite)?
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    private var openSources = 0
+    private(set) var isClosed = false
+    /// Bytes queued but not yet taken by the socket.
+    var pendingOutputBytes: Int { output.count - outputStart }
+    /// Set when the connection should close once its output has drained.
+    private var closeWhenDrained = false
+    private var onData: ((ArraySlice<UInt8>) -> Void)?
+    private var onClose: ((String) -> Void)?
+
+    init(fd: FileDescriptor, peer: PeerCredentials, queue: DispatchQueue, maxPendingOutput: Int) {
+        self.fd = fd
+        self.peer = peer
+        self.queue = queue
+        self.maxPendingOutput = maxPendingOutput
+    }
+
+    /// Starts reading. Must be called on `queue`.
+    func start(onData: @escaping (ArraySlice<UInt8>) -> Void, onClose: @escaping (String) -> Void) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        self.onData = onData
+        self.onClose = onClose
+        let source = DispatchSource.makeReadSource(fileDescriptor: fd.rawValue, queue: queue)
+        source.setEventHandler { [unowned self] in self.readAvailable() }
+        source.setCancelHandler { [self] in self.sourceCancelled() }
+        openSources += 1
+        readSource = source
+        source.resume()
+    }
+
+    private func readAvailable() {
+        var buffer = [UInt8](repeating: 0, count: 16384)
+        while !isClosed {
+            let result: IOResult<Int>
+            do {
+                result = try buffer.withUnsafeMutableBytes { (raw) throws(Errno) in try fd.read(into: raw) }
+            } catch {
+                close(reason: "read failed: \(error)")
+                return
+            }
+            switch result {
+            case .value(0):
+                close(reason: "client closed the connection")
+                return
+            case .value(let count):
+                onData?(buffer[0..<count])
+            case .wouldBlock:
+                return
+            }
+        }
+    }
+
+    /// Queues bytes and writes what the socket takes now. Must be called on `queue`.
+    func send(_ bytes: some Collection<UInt8>) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed, !closeWhenDrained else { return }
+        output.append(contentsOf: bytes)
+        if output.count - outputStart > maxPendingOutput {
+            close(reason: "client stopped reading (\(output.count - outputStart) bytes waiting)")
+            return
+        }
+        flush()
+    }
+
+    /// Sends what is queued, then closes. Used for refusals and protocol errors.
+    func finish(reason: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed else { return }
+        closeWhenDrained = true
+        pendingCloseReason = reason
+        flush()
+    }
+    private var pendingCloseReason = ""
+
+    private func flush() {
+        while outputStart < output.count, !isClosed {
+            let result: IOResult<Int>
+            do {
+                result = try output[outputStart...].withUnsafeBytes { (raw) throws(Errno) in
+                    try fd.send(raw, flags: [.dontWait])
+                }
+            } catch {
+                close(reason: "write failed: \(error)")
+                return
+            }
+            switch result {
+            case .value(let count):
+                outputStart += count
+            case .wouldBlock:
+                armWriteSource()
+                return
+            }
+        }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 65536)
+            outputStart = 0
+            disarmWriteSource()
+            if closeWhenDrained { close(reason: pendingCloseReason) }
+        } else if outputStart > 65536 {
+            output.removeFirst(outputStart)
+            outputStart = 0
+        }
+    }
+
+    private func armWriteSource() {
+        guard writeSource == nil, !isClosed else { return }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: fd.rawValue, queue: queue)
+        source.setEventHandler { [unowned self] in self.flush() }
+        source.setCancelHandler { [self] in self.sourceCancelled() }
+        openSources += 1
+        writeSource = source
+        source.resume()
+    }
+
+    private func disarmWriteSource() {
+        writeSource?.cancel()
+        writeSource = nil
+    }
+
+    /// Closes the connection; the descriptor is closed once Dispatch has let go of it.
+    func close(reason: String) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        guard !isClosed else { return }
+        isClosed = true
+        readSource?.cancel()
+        readSource = nil
+        disarmWriteSource()
+        if openSources == 0 { fd.closeIgnoringErrors() }
+        let onClose = self.onClose
+        self.onClose = nil
+        self.onData = nil
+        onClose?(reason)
+    }
+
+    private func sourceCancelled() {
+        openSources -= 1
+        // Dispatch may still be watching the descriptor until every cancel handler has run.
+        if openSources == 0, isClosed { fd.closeIgnoringErrors() }
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs what vhr needs to build and test on Debian 12, and nothing that is already there.
+# Usage: scripts/install-deps.sh
+set -euo pipefail
+
+packages=(
+    pkg-config         # system-library targets find their flags with it
+    libsqlite3-dev     # the state directory's store
+    libusb-1.0-0-dev   # USB cuffs
+    libserialport-dev  # serial cuffs
+    libasound2-dev     # stethoscope capture (ALSA)
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+
+if ((${#missing[@]})); then
+    echo "installing: ${missing[*]}"
+    sudo=""
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null || { echo "error: need root (or sudo) to install ${missing[*]}" >&2; exit 1; }
+        sudo="sudo"
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # apt may be busy with another run (unattended upgrades): wait for its lock rather than fail.
+    for attempt in 1 2 3 4 5 6; do
+        if $sudo apt-get -o DPkg::Lock::Timeout=120 update -qq \
+            && $sudo apt-get -o DPkg::Lock::Timeout=120 install -y -qq --no-install-recommends "${missing[@]}"; then
+            break
+        fi
+        [ "$attempt" -eq 6 ] && { echo "error: apt-get could not install ${missing[*]}" >&2; exit 1; }
+        sleep 10
+    done
+fi
+
+if ! command -v swift >/dev/null; then
+    cat >&2 <<'MSG'
+error: no Swift toolchain on PATH.
+vhr needs Swift 6.3: unpack the Debian 12 toolchain from swift.org (for example into /opt/swift)
+and add its usr/bin to PATH, then run this again.
+MSG
+    exit 1
+fi
+swift --version 2>/dev/null | head -n 1
