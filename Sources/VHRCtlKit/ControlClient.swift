@@ -37,7 +37,8 @@ final class ControlClient {
 
     /// Sends a request and waits for its reply, passing events that arrive meanwhile to `onEvent`.
     func call(
-        _ method: String, _ params: [String: JSONValue] = [:], onEvent: (ControlEvent) throws(CommandFailure) -> Void = { _ in }
+        _ method: String, _ params: [String: JSONValue] = [:],
+        onEvent: (ControlEvent) throws(CommandFailure) -> Void = { _ in }
     ) throws(CommandFailure) -> JSONValue {
         let id = nextID
         nextID += 1

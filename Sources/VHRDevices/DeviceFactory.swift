@@ -39,7 +39,8 @@ public enum DeviceFactory {
             case simulatedCuff:
                 let cuff = SimulatedCuff(
                     info: info,
-                    settings: try cuffSettings(device, profile: profile, overrides: simulationOverrides, config: config))
+                    settings: try cuffSettings(device, profile: profile, overrides: simulationOverrides, config: config)
+                )
                 devices.cuffs.append(cuff)
                 devices.simulatedCuffs[device.id] = cuff
             case simulatedStethoscope:

@@ -103,7 +103,9 @@ public final class ControlHandler: Sendable {
         case "events.subscribe":
             return try subscribe(session, params: params)
         case "events.unsubscribe":
-            if let token = session.subscription.withLock({ value in defer { value = nil }; return value }) {
+            if let token = session.subscription.withLock({ value in
+                defer { value = nil }; return value
+            }) {
                 events.unsubscribe(token)
             }
             return ["subscribed": .array([])]
@@ -156,7 +158,9 @@ public final class ControlHandler: Sendable {
         // Readings are patient data: a technician-only client gets room events alone.
         if session.roles.isDisjoint(with: [.kiosk, .clinician]) { wanted.remove(.readings) }
         let token = events.subscribe(EventHub.Subscription(classes: wanted, deliver: session.deliver))
-        if let old = session.subscription.withLock({ value in defer { value = token }; return value }) {
+        if let old = session.subscription.withLock({ value in
+            defer { value = token }; return value
+        }) {
             events.unsubscribe(old)
         }
         return ["subscribed": .array(wanted.map(\.rawValue).sorted().map { .string($0) })]

@@ -123,7 +123,10 @@ public final class ControlServer: Sendable {
         }
         logger.debug(
             "control client connected",
-            ["client": client, "uid": String(connection.peer.uid), "roles": roles.sorted().map(\.rawValue).joined(separator: ",")])
+            [
+                "client": client, "uid": String(connection.peer.uid),
+                "roles": roles.sorted().map(\.rawValue).joined(separator: ","),
+            ])
         connection.send(Array((handler.hello(for: session).jsonLine() + "\n").utf8))
     }
 

@@ -141,7 +141,8 @@ public final class Daemon: Sendable {
             [
                 "room": config.roomName, "config": config.source, "runtime_dir": runtimeDirectory,
                 "state_dir": stateDirectory,
-                "devices": (devices.cuffs.map { $0.info.id } + devices.stethoscopes.map { $0.info.id }).joined(separator: ","),
+                "devices": (devices.cuffs.map { $0.info.id } + devices.stethoscopes.map { $0.info.id }).joined(
+                    separator: ","),
             ])
         for await signal in signals {
             logger.notice("shutting down", ["signal": SignalSource.name(of: signal)])

@@ -278,7 +278,8 @@ public actor Room {
             return
         }
         visitMeasurements.append(record)
-        logger.info("measurement saved", ["device": id, "visit": visitID, "measurement": record.id.uuidString.lowercased()])
+        logger.info(
+            "measurement saved", ["device": id, "visit": visitID, "measurement": record.id.uuidString.lowercased()])
         events.publish(ControlEvent(name: "bp.result", fields: Self.fields(of: record)), class: .readings)
         for waiter in pending?.waiters ?? [] { waiter.resume(returning: record) }
     }
@@ -315,7 +316,8 @@ public actor Room {
             guard let slot = cuffs[id] else { continue }
             var entry = Self.fields(of: slot.cuff.info)
             entry["state"] = .string(
-                !slot.connected ? (slot.lastError == nil ? "disconnected" : "fault")
+                !slot.connected
+                    ? (slot.lastError == nil ? "disconnected" : "fault")
                     : slot.phase == .idle ? "ready" : "measuring")
             if let error = slot.lastError { entry["error"] = .string(error) }
             list.append(.object(entry))

@@ -102,7 +102,7 @@ public enum Directories {
     public static func removeFile(path: String) throws(FileSystemError) {
         do {
             _ = try SystemCall.run("unlink") { unlink(path) }
-        } catch where error == .noSuchFileOrDirectory {
+        } catch  where error == .noSuchFileOrDirectory {
             return
         } catch {
             throw FileSystemError(path: path, operation: "unlink", errno: error)

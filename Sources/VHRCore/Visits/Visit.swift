@@ -26,7 +26,9 @@ public struct Visit: Sendable, Equatable {
 
     private static func check(_ value: String, field: String) throws(VisitError) {
         guard !value.isEmpty, value.count <= 64,
-            value.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F && $0.properties.isWhitespace == false })
+            value.unicodeScalars.allSatisfy({
+                $0.value > 0x20 && $0.value != 0x7F && $0.properties.isWhitespace == false
+            })
         else {
             throw VisitError.invalidIdentifier(field: field)
         }

@@ -18,7 +18,8 @@ enum EventsCommand {
         let subscribed = try client.call("events.subscribe", classes.map { ["classes": .array($0)] } ?? [:])
         if !context.json {
             Output.error(
-                "following " + (subscribed["subscribed"]?.arrayValue ?? []).compactMap(\.stringValue)
+                "following "
+                    + (subscribed["subscribed"]?.arrayValue ?? []).compactMap(\.stringValue)
                     .joined(separator: ", ") + " events; Ctrl-C stops")
         }
         while remaining.map({ $0 > 0 }) ?? true {

@@ -31,7 +31,8 @@ enum ListenCommand {
         let output: FileDescriptor
         if let outputPath {
             do {
-                output = try FileDescriptor.open(outputPath, .writeOnly, options: [.create, .truncate], permissions: 0o600)
+                output = try FileDescriptor.open(
+                    outputPath, .writeOnly, options: [.create, .truncate], permissions: 0o600)
             } catch {
                 throw CommandFailure(.failed, "cannot write \(outputPath): \(error)")
             }
@@ -138,7 +139,7 @@ struct StreamListener {
                     continue
                 }
             }
-        } catch where error.exitCode == .ok {
+        } catch  where error.exitCode == .ok {
             return
         } catch {
             throw error

@@ -22,7 +22,8 @@ enum StatusCommand {
             "devices   "
                 + devices.map { "\($0["id"]?.stringValue ?? "?") \($0["state"]?.stringValue ?? "?")" }
                 .joined(separator: ", "))
-        Output.line("you are   " + (status["roles"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "))
+        Output.line(
+            "you are   " + (status["roles"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", "))
     }
 }
 

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+
+/// A real `vhrd --simulate` in temporary runtime and state directories, driven through the
+/// real `vhrctl`, as a newcomer would.
+final class RoomProcess {
+    let root: URL
+    let runtimeDirectory: String
+    let stateDirectory: String
+    let daemon: Process
+    private let stderrPipe = Pipe()
+    private let stderrData = LockedData()
+
+    /// The folder holding the built `vhrd` and `vhrctl`: `$VHR_BIN_DIR`, else beside this test binary.
+    static var binDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["VHR_BIN_DIR"] { return URL(fileURLWithPath: dir) }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+    }
+
+    static func executable(_ name: String) throws -> URL {
+        let url = binDirectory.appendingPathComponent(name)
+        guard FileManager.default.isExecutableFile(atPath: url.path) else {
+            // Loud, never a skip: the integration tests exist to run the real binaries.
+            throw IntegrationError(
+                "no \(name) at \(url.path); build with 'swift build --build-tests' or set VHR_BIN_DIR")
+        }
+        return url
+    }
+
+    /// Whether this process's deinit removes the directories (a restart hands them on).
+    private var ownsRoot = true
+
+    /// A new daemon on the directories of a stopped one.
+    static func restart(of previous: RoomProcess, arguments: [String] = []) throws -> RoomProcess {
+        previous.ownsRoot = false
+        return try RoomProcess(arguments: arguments, reusing: previous.root)
+    }
+
+    init(arguments: [String] = [], reusing existing: URL? = nil) throws {
+        self.root =
+            existing
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("vhr-it-\(UUID().uuidString.prefix(8))")
+        runtimeDirectory = root.appendingPathComponent("run").path
+        stateDirectory = root.appendingPathComponent("state").path
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        daemon = Process()
+        daemon.executableURL = try Self.executable("vhrd")
+        daemon.arguments =
+            ["--simulate", "--runtime-dir", runtimeDirectory, "--state-dir", stateDirectory] + arguments
+        daemon.standardError = stderrPipe
+        daemon.standardOutput = FileHandle.nullDevice
+        let sink = stderrData
+        stderrPipe.fileHandleForReading.readabilityHandler = { handle in sink.append(handle.availableData) }
+        try daemon.run()
+        let deadline = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: runtimeDirectory + "/stream.sock") {
+            guard daemon.isRunning, Date() < deadline else {
+                throw IntegrationError("vhrd did not come up; it said:\n\(stderr)")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+    }
+
+    deinit {
+        if daemon.isRunning {
+            daemon.terminate()
+            daemon.waitUntilExit()
+        }
+        if ownsRoot { try? FileManager.default.removeItem(at: root) }
+    }
+
+    var stderr: String { String(decoding: stderrData.value, as: UTF8.self) }
+
+    /// Stops the daemon with SIGTERM and returns its exit status.
+    func stop(timeout: TimeInterval = 10) throws -> Int32 {
+        daemon.terminate()
+        let deadline = Date().addingTimeInterval(timeout)
+        while daemon.isRunning {
+            guard Date() < deadline else { throw IntegrationError("vhrd did not stop within \(timeout) s") }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        Thread.sleep(forTimeInterval: 0.1)  // let the stderr handler drain
+        return daemon.terminationStatus
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: Data
+        var stderr: String
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: stdout)) as? [String: Any]
+        }
+    }
+
+    /// Runs `vhrctl --runtime-dir <ours> ARGS...` to completion.
+    func vhrctl(_ arguments: String...) throws -> Result {
+        try Self.run(try Self.executable("vhrctl"), ["--runtime-dir", runtimeDirectory] + arguments)
+    }
+
+    static func run(_ executable: URL, _ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        let outData = LockedData()
+        let errData = LockedData()
+        out.fileHandleForReading.readabilityHandler = { outData.append($0.availableData) }
+        err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
+        try process.run()
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        outData.append(out.fileHandleForReading.readDataToEndOfFile())
+        errData.append(err.fileHandleForReading.readDataToEndOfFile())
+        return Result(
+            status: process.terminationStatus, stdout: outData.value,
+            stderr: String(decoding: errData.value, as: UTF8.self))
+    }
+}
+
+struct IntegrationError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Bytes collected from a pipe's handler thread.
+final class LockedData: @unchecked Sendable {
+    // @unchecked: every access holds `lock`.
+    private let lock = NSLock()
+    private var data = Data()
+
+    func append(_ more: Data) {
+        lock.lock()
+        data.append(more)
+        lock.unlock()
+    }
+
+    var value: Data {
+        lock.lock()
+        defer { lock.unlock() }
+        return data
+    }
+}
