@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .executable(name: "vhrd", targets: ["vhrd"]),
         .executable(name: "vhrctl", targets: ["vhrctl"]),
+        .executable(name: "vhr-bench", targets: ["vhr-bench"]),
     ],
     targets: [
         // C libraries from Debian, one system-library target each.
@@ -41,7 +42,19 @@ let package = Package(
         .executableTarget(name: "vhrd", dependencies: ["VHRServices"], swiftSettings: settings),
         .executableTarget(name: "vhrctl", dependencies: ["VHRCtlKit"], swiftSettings: settings),
 
-        .testTarget(name: "VHRCoreTests", dependencies: ["VHRCore"], swiftSettings: settings),
+        // The benchmark, with the peer rings it is compared against (Debian packages, benchmark only).
+        // C entry points over boost's, JACK's and spa's rings. No pkgConfig: jack.pc and
+        // libspa-0.2.pc add -D_REENTRANT, which SwiftPM refuses; the paths are Debian's.
+        .target(
+            name: "CBenchPeers", cxxSettings: [.unsafeFlags(["-I/usr/include/spa-0.2", "-O2"])],
+            linkerSettings: [.linkedLibrary("jack")]),
+        .executableTarget(
+            name: "vhr-bench", dependencies: ["VHRCore", "VHRSystem", "CBenchPeers"], swiftSettings: settings),
+
+        // Test-only: a malloc hook that counts allocations per thread.
+        .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
+        .testTarget(
+            name: "VHRCoreTests", dependencies: ["VHRCore", "CAllocationCounter"], swiftSettings: settings),
         .testTarget(name: "VHRSystemTests", dependencies: ["VHRSystem"], swiftSettings: settings),
         .testTarget(name: "VHRDevicesTests", dependencies: ["VHRDevices"], swiftSettings: settings),
         .testTarget(name: "VHRServicesTests", dependencies: ["VHRServices"], swiftSettings: settings),

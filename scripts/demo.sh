@@ -24,7 +24,7 @@ vhrctl() { echo "\$ vhrctl $*"; "$bin/vhrctl" --runtime-dir "$room/run" "$@"; }
 
 step "starting vhrd --simulate (the cuff runs 4x faster than a real one)"
 "$bin/vhrd" --simulate --runtime-dir "$room/run" --state-dir "$room/state" --sim-time-scale 4 \
-    --sim-fault-rate 0 2> >(sed 's/^/    vhrd: /' >&2) &
+    --sim-fault-rate 0 2> >(sed -u 's/^/    vhrd: /' >&2) &
 daemon=$!
 for _ in $(seq 100); do [ -S "$room/run/control.sock" ] && break; sleep 0.1; done
 [ -S "$room/run/control.sock" ] || { echo "vhrd did not start" >&2; exit 1; }

@@ -9,6 +9,10 @@ packages=(
     libusb-1.0-0-dev   # USB cuffs
     libserialport-dev  # serial cuffs
     libasound2-dev     # stethoscope capture (ALSA)
+    libboost-dev       # vhr-bench: boost::lockfree::spsc_queue, a peer ring
+    libjack-jackd2-dev # vhr-bench: jack_ringbuffer, a peer ring
+    libspa-0.2-dev     # vhr-bench: PipeWire's spa_ringbuffer, a peer ring
+    umockdev           # tests: emulated USB and serial devices
 )
 
 missing=()

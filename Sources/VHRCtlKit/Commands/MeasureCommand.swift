@@ -26,6 +26,7 @@ enum MeasureCommand {
             _ = try client.call("events.subscribe", ["classes": ["readings"]])
         }
         var lastPhase = ""
+        var lastLogged = -Double.infinity
         let result: JSONValue
         do {
             result = try client.call("measure.bp", device.map { ["device": .string($0)] } ?? [:]) { event in
@@ -34,8 +35,12 @@ enum MeasureCommand {
                 }
                 let phase = event.fields["phase"]?.stringValue ?? ""
                 let text = "\(phase.padding(toLength: 10, withPad: " ", startingAt: 0)) \(Int(pressure.rounded())) mmHg"
-                // On a terminal the pressure updates in place; in a log, one line per phase.
-                Output.progress(text, always: phase != lastPhase)
+                // On a terminal the pressure updates in place; in a log, a line per phase and
+                // then one every two seconds of the cuff's time.
+                let elapsed = event.fields["elapsed"]?.doubleValue ?? 0
+                let log = phase != lastPhase || elapsed - lastLogged >= 2
+                Output.progress(text, always: log)
+                if log { lastLogged = elapsed }
                 lastPhase = phase
             }
         } catch {

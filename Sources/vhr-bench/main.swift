@@ -1,0 +1,1 @@
+print("vhr-bench: not built yet")

@@ -1,0 +1,2 @@
+// Test-only: counts heap allocations on the calling thread (issue 3).
+#pragma once
