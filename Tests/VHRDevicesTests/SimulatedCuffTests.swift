@@ -106,8 +106,9 @@ private func deviceErrorCode(_ body: () async throws(DeviceError) -> Void) async
         let began = wall.now
         try await cuff.startMeasurement()
         #expect(await eventually { !recorder.outcomes.isEmpty })
-        // Nominally 40 ms; generous because the test runner shares two cores with other suites.
-        #expect(began.duration(to: wall.now) < .seconds(3))
+        // Nominally 40 ms. Not a timing test: the bound only proves the time scale applied
+        // (unscaled, the measurement would take 25 to 45 s) on however loaded a machine.
+        #expect(began.duration(to: wall.now) < .seconds(20))
         await cuff.stop()
 
         let events = recorder.events
