@@ -23,6 +23,7 @@ public enum VHRCtl {
                                                   stethoscope audio (vhrctl listen | aplay)
           events [--class readings,room] [--count N]
                                                   live events as they happen
+          hardware                                what is plugged in and which profile matches it (technician)
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
 
         Options:
@@ -56,6 +57,7 @@ public enum VHRCtl {
             case "readings": try ReadingsCommand.run(&reader, context)
             case "listen": try ListenCommand.run(&reader, context)
             case "events": try EventsCommand.run(&reader, context)
+            case "hardware": try HardwareCommand.run(&reader, context)
             case "simulate": try SimulateCommand.run(&reader, context)
             default: throw CommandFailure(.usage, "unknown command '\(command)'")
             }

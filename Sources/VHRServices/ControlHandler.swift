@@ -12,15 +12,18 @@ public final class ControlHandler: Sendable {
     private let room: Room
     private let events: EventHub
     private let simulation: SimulationControl?
+    private let catalog: ProfileCatalog
     let configSource: String
     private let daemonVersion: String
 
     public init(
-        room: Room, events: EventHub, simulation: SimulationControl?, configSource: String, daemonVersion: String
+        room: Room, events: EventHub, simulation: SimulationControl?, catalog: ProfileCatalog, configSource: String,
+        daemonVersion: String
     ) {
         self.room = room
         self.events = events
         self.simulation = simulation
+        self.catalog = catalog
         self.configSource = configSource
         self.daemonVersion = daemonVersion
     }
@@ -38,6 +41,7 @@ public final class ControlHandler: Sendable {
         "measure.abort": [.kiosk, .clinician],
         "readings": [.kiosk, .clinician],
         "simulate.fault": [.technician],
+        "hardware": [.technician],
     ]
 
     func hello(for session: ControlSession) -> ControlEvent {
@@ -123,6 +127,8 @@ public final class ControlHandler: Sendable {
             return ["device": .string(try await room.abortMeasurement(deviceID: params["device"]?.stringValue))]
         case "readings":
             return await room.readingsView()
+        case "hardware":
+            return try await HardwareDiscovery.scan(catalog: catalog)
         case "simulate.fault":
             guard let simulation else {
                 throw RemoteError(

@@ -122,7 +122,7 @@ public final class Daemon: Sendable {
         let handler = ControlHandler(
             room: room, events: events,
             simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
-            configSource: config.source, daemonVersion: Self.version)
+            catalog: catalog, configSource: config.source, daemonVersion: Self.version)
         control = try ControlServer(
             path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
             logger: logger)

@@ -83,6 +83,11 @@ import VHRCore
         let devices = try room.vhrctl("--json", "devices")
         let list = try #require(devices.json?["devices"] as? [[String: Any]])
         #expect(Set(list.compactMap { $0["kind"] as? String }) == ["bp-cuff", "stethoscope"])
+        // What is plugged in: this machine's own serial ports and USB bus at least answer.
+        let hardware = try room.vhrctl("--json", "hardware")
+        #expect(hardware.status == 0, "\(hardware.stderr)")
+        let items = try #require(hardware.json?["items"] as? [[String: Any]])
+        #expect(items.allSatisfy { ["usb", "serial", "alsa"].contains($0["kind"] as? String ?? "") })
         let human = try room.vhrctl("devices")
         #expect(String(decoding: human.stdout, as: UTF8.self).contains("simulated-bp-cuff"))
         #expect(try room.stop() == 0)
