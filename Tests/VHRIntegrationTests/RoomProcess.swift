@@ -36,7 +36,10 @@ final class RoomProcess {
         return try RoomProcess(arguments: arguments, reusing: previous.root)
     }
 
-    init(arguments: [String] = [], reusing existing: URL? = nil) throws {
+    /// - Parameter unprivileged: when the tests run as root, run vhrd as `nobody` through
+    ///   setpriv(1), so the daemon is shown to need no privilege; otherwise it already runs as
+    ///   an ordinary user.
+    init(arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false) throws {
         self.root =
             existing
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("vhr-it-\(UUID().uuidString.prefix(8))")
@@ -44,9 +47,17 @@ final class RoomProcess {
         stateDirectory = root.appendingPathComponent("state").path
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         daemon = Process()
-        daemon.executableURL = try Self.executable("vhrd")
-        daemon.arguments =
+        let vhrdArguments =
             ["--simulate", "--runtime-dir", runtimeDirectory, "--state-dir", stateDirectory] + arguments
+        if unprivileged && getuid() == 0 {
+            try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: root.path)
+            daemon.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
+            daemon.arguments =
+                ["--reuid=65534", "--regid=65534", "--clear-groups", try Self.executable("vhrd").path] + vhrdArguments
+        } else {
+            daemon.executableURL = try Self.executable("vhrd")
+            daemon.arguments = vhrdArguments
+        }
         daemon.standardError = stderrPipe
         daemon.standardOutput = FileHandle.nullDevice
         let sink = stderrData

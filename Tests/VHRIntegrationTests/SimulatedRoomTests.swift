@@ -93,6 +93,18 @@ import VHRCore
         #expect(try room.stop() == 0)
     }
 
+    @Test func runsUnprivileged() throws {
+        let room = try RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault-rate", "0"], unprivileged: true)
+        let owner =
+            try FileManager.default.attributesOfItem(atPath: room.runtimeDirectory + "/control.sock")[
+                .ownerAccountID] as? NSNumber
+        #expect(owner?.uint32Value != 0, "vhrd ran as root")
+        #expect(try room.vhrctl("visit", "start", "--visit", "it-u", "--patient", Self.patient).status == 0)
+        let measure = try room.vhrctl("--json", "measure", "bp")
+        #expect(measure.status == 0, "\(measure.stderr)")
+        #expect(try room.stop() == 0)
+    }
+
     @Test func vhrctlExitCodes() throws {
         let missing = try RoomProcess.run(
             try RoomProcess.executable("vhrctl"), ["--runtime-dir", "/nonexistent/vhr", "status"])
