@@ -67,6 +67,12 @@ public enum DeviceFactory {
                 file: config.source, line: device.line, field: "\(device.header) profile",
                 problem: "profile '\(profile.id)' is unusable: \(error)", fix: error.fix)
         }
+        if let reason = parameters.invalidReason {
+            throw ConfigError(
+                file: config.source, line: device.line, field: "\(device.header) profile",
+                problem: "profile '\(profile.id)' has unusable cuff parameters: \(reason)",
+                fix: "correct DeviceProfiles/\(profile.id).json")
+        }
         do {
             _ = try SimulatedCuff.Settings.parse(options: device.options, parameters: parameters)
         } catch {
