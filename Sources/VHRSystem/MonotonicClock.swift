@@ -1,3 +1,7 @@
+// ALSA's headers, imported by other files of this module, pull in <time.h> too; in a
+// whole-module (release) build Swift then credits `timespec` to CALSA, and member import
+// visibility wants that module named here as well.
+import CALSA
 import Glibc
 
 /// The system's monotonic clock (`CLOCK_MONOTONIC`), in nanoseconds.
