@@ -32,8 +32,9 @@ let package = Package(
             swiftSettings: settings),
         // Device families: simulated devices now, real drivers later.
         .target(
-            name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"], exclude: ["Simulated/README.md"],
-            resources: [.copy("Simulated/Recordings")], swiftSettings: settings),
+            name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"],
+            exclude: ["Simulated/README.md", "USBAudio/README.md"], resources: [.copy("Simulated/Recordings")],
+            swiftSettings: settings),
         // The daemon as a library of services.
         .target(
             name: "VHRServices", dependencies: ["VHRCore", "VHRSystem", "VHRDevices"], swiftSettings: settings),

@@ -13,6 +13,9 @@ packages=(
     libjack-jackd2-dev # vhr-bench: jack_ringbuffer, a peer ring
     libspa-0.2-dev     # vhr-bench: PipeWire's spa_ringbuffer, a peer ring
     umockdev           # tests: emulated USB and serial devices
+    sox                # tests: the audio tap read by a real sox
+    socat              # tests and docs: the tap through socat
+    alsa-utils         # tests: aplay reads the tap
 )
 
 missing=()

@@ -5,9 +5,10 @@ import VHRCore
 public enum DeviceFactory {
     static let simulatedCuff = "simulated-cuff"
     static let simulatedStethoscope = "simulated-stethoscope"
+    static let uacStethoscope = "uac-stethoscope"
 
     /// The families this build can drive; profiles naming any other are refused at start.
-    public static let knownFamilies: Set<String> = [simulatedCuff, simulatedStethoscope]
+    public static let knownFamilies: Set<String> = [simulatedCuff, simulatedStethoscope, uacStethoscope]
 
     /// Option keys the simulated stethoscope takes.
     static let stethoscopeOptionKeys = ["source"]
@@ -46,6 +47,8 @@ public enum DeviceFactory {
             case simulatedStethoscope:
                 devices.stethoscopes.append(
                     try stethoscope(info, device, profile: profile, overrides: simulationOverrides, config: config))
+            case uacStethoscope:
+                devices.stethoscopes.append(try usbAudioStethoscope(info, device, profile: profile, config: config))
             default:
                 throw ConfigError(
                     file: config.source, line: device.line, field: "[device \(device.id)] profile",
@@ -87,6 +90,32 @@ public enum DeviceFactory {
             throw ConfigError(
                 file: "vhrd command line", line: nil, field: "--sim-\(error.key)",
                 problem: "'\(error.value)' is not valid", fix: error.fix)
+        }
+    }
+
+    private static func usbAudioStethoscope(
+        _ info: DeviceInfo, _ device: DeviceConfig, profile: DeviceProfile, config: RoomConfig
+    ) throws(ConfigError) -> USBAudioStethoscope {
+        let parameters: USBAudioStethoscope.Settings
+        do {
+            parameters = try profile.decodeParameters(as: USBAudioStethoscope.Settings.self)
+        } catch {
+            throw ConfigError(
+                file: config.source, line: device.line, field: "\(device.header) profile",
+                problem: "profile '\(profile.id)' is unusable: \(error)", fix: error.fix)
+        }
+        let keys = USBAudioStethoscope.Settings.optionKeys
+        for key in device.options.keys.sorted() where !keys.contains(key) {
+            throw device.optionError(
+                key, file: config.source, problem: "a USB audio stethoscope has no option '\(key)'",
+                fix: "it takes: " + keys.joined(separator: ", "))
+        }
+        do {
+            return try USBAudioStethoscope(info: info, settings: try parameters.applying(options: device.options))
+        } catch {
+            throw ConfigError(
+                file: config.source, line: device.line, field: "\(device.header) profile",
+                problem: error.message, fix: error.hint ?? "see Sources/VHRDevices/USBAudio/README.md")
         }
     }
 

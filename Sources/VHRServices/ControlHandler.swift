@@ -13,17 +13,19 @@ public final class ControlHandler: Sendable {
     private let events: EventHub
     private let simulation: SimulationControl?
     private let catalog: ProfileCatalog
+    private let quality: SignalQualityMonitor?
     let configSource: String
     private let daemonVersion: String
 
     public init(
-        room: Room, events: EventHub, simulation: SimulationControl?, catalog: ProfileCatalog, configSource: String,
-        daemonVersion: String
+        room: Room, events: EventHub, simulation: SimulationControl?, quality: SignalQualityMonitor? = nil,
+        catalog: ProfileCatalog, configSource: String, daemonVersion: String
     ) {
         self.room = room
         self.events = events
         self.simulation = simulation
         self.catalog = catalog
+        self.quality = quality
         self.configSource = configSource
         self.daemonVersion = daemonVersion
     }
@@ -42,6 +44,7 @@ public final class ControlHandler: Sendable {
         "readings": [.kiosk, .clinician],
         "simulate.fault": [.technician],
         "hardware": [.technician],
+        "stethoscope.filter": [.clinician],
     ]
 
     func hello(for session: ControlSession) -> ControlEvent {
@@ -126,7 +129,22 @@ public final class ControlHandler: Sendable {
         case "measure.abort":
             return ["device": .string(try await room.abortMeasurement(deviceID: params["device"]?.stringValue))]
         case "readings":
-            return await room.readingsView()
+            var view = await room.readingsView()
+            if case .object(var fields) = view {
+                // The stethoscope's latest signal quality: contact, level, heart rate.
+                fields["stethoscope"] = quality?.latest ?? .null
+                view = .object(fields)
+            }
+            return view
+        case "stethoscope.filter":
+            let name = try Self.string(params, "mode")
+            guard let mode = StethoscopeFilter.Mode(name: name) else {
+                throw RemoteError(
+                    code: "bad_request", message: "no stethoscope filter mode '\(name)'",
+                    hint: "modes are " + StethoscopeFilter.Mode.allCases.map(\.description).joined(separator: ", "))
+            }
+            let device = try await room.setStethoscopeFilter(deviceID: params["device"]?.stringValue, mode: mode)
+            return ["device": .string(device), "mode": .string(mode.description)]
         case "hardware":
             return try await HardwareDiscovery.scan(catalog: catalog)
         case "simulate.fault":

@@ -69,6 +69,8 @@ public final class Daemon: Sendable {
     private let room: Room
     private let control: ControlServer
     private let stream: StreamServer?
+    private let tap: TapServer?
+    private let quality: SignalQualityMonitor?
 
     public init(options: DaemonOptions, environment: [String: String], logger: Logger) throws {
         self.logger = logger
@@ -104,6 +106,8 @@ public final class Daemon: Sendable {
 
         var ring: SampleRing?
         var stream: StreamServer?
+        var tap: TapServer?
+        var quality: SignalQualityMonitor?
         if let stethoscope = devices.stethoscopes.first {
             // At least 32 s of audio, a power of two.
             var capacity = 1
@@ -112,17 +116,30 @@ public final class Daemon: Sendable {
             ring = made
             stream = try StreamServer(
                 path: runtimeDirectory + "/" + config.streamSocket, mode: socketMode, ring: made,
-                device: stethoscope.info, gate: gate, policy: policy, logger: logger)
+                device: stethoscope.info, gate: gate, policy: policy, events: events, logger: logger)
+            var tapSettings = TapServer.Settings()
+            tapSettings.encoding = config.tapFormat == .raw ? .raw : .wav
+            tap = try TapServer(
+                path: runtimeDirectory + "/" + config.tapSocket, mode: socketMode, ring: made, gate: gate,
+                policy: policy, events: events, logger: logger, settings: tapSettings)
+            quality = SignalQualityMonitor(ring: made, device: stethoscope.info.id, events: events, logger: logger)
         }
         self.ring = ring
         self.stream = stream
+        self.tap = tap
+        self.quality = quality
         room = Room(
             name: config.roomName, cuffs: devices.cuffs, stethoscopes: devices.stethoscopes, store: store,
-            events: events, gate: gate, logger: logger, onVisitEnded: { [stream] in stream?.endSession() })
+            events: events, gate: gate, logger: logger,
+            onVisitEnded: { [stream, tap, quality] in
+                stream?.endSession()
+                tap?.endSession()
+                quality?.reset()
+            })
         let handler = ControlHandler(
             room: room, events: events,
             simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
-            catalog: catalog, configSource: config.source, daemonVersion: Self.version)
+            quality: quality, catalog: catalog, configSource: config.source, daemonVersion: Self.version)
         control = try ControlServer(
             path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
             logger: logger)
@@ -136,6 +153,8 @@ public final class Daemon: Sendable {
         }
         control.start()
         stream?.start()
+        tap?.start()
+        quality?.start()
         logger.notice(
             "vhrd ready",
             [
@@ -154,6 +173,8 @@ public final class Daemon: Sendable {
     public func shutdown() async {
         control.stop()
         stream?.stop()
+        tap?.stop()
+        quality?.stop()
         await room.shutdown()
         for stethoscope in devices.stethoscopes { stethoscope.stop() }
         lock.release()

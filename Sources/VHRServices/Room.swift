@@ -179,6 +179,30 @@ public actor Room {
         }
     }
 
+    /// Switches a stethoscope's listening mode (bell, diaphragm, extended) while it streams.
+    public func setStethoscopeFilter(deviceID: String?, mode: StethoscopeFilter.Mode) throws -> String {
+        let stethoscope = deviceID.map { id in stethoscopes.first { $0.info.id == id } } ?? stethoscopes.first
+        guard let stethoscope else {
+            throw RemoteError(
+                code: "not_found",
+                message: deviceID.map { "no stethoscope named '\($0)' in this room" } ?? "this room has no stethoscope",
+                hint: "'vhrctl devices' lists the room's devices")
+        }
+        guard let switching = stethoscope as? any StethoscopeFilterSwitching else {
+            throw RemoteError(
+                code: "not_supported", message: "stethoscope '\(stethoscope.info.id)' has no listening modes",
+                hint: "only a USB audio stethoscope filters; a simulated one plays its source as it is")
+        }
+        switching.setFilter(mode)
+        logger.info("stethoscope filter", ["device": stethoscope.info.id, "mode": mode.description])
+        events.publish(
+            ControlEvent(
+                name: "stethoscope.filter",
+                fields: ["device": .string(stethoscope.info.id), "mode": .string(mode.description)]),
+            class: .room)
+        return stethoscope.info.id
+    }
+
     public func abortMeasurement(deviceID: String?) async throws -> String {
         let id = try resolveCuff(deviceID)
         await cuffs[id]?.cuff.abortMeasurement()
@@ -328,6 +352,9 @@ public actor Room {
             entry["format"] = .string(stethoscope.format.sampleFormat.rawValue)
             entry["rate"] = .int(Int64(stethoscope.format.sampleRate))
             entry["channels"] = .int(Int64(stethoscope.format.channels))
+            if let switching = stethoscope as? any StethoscopeFilterSwitching {
+                entry["filter"] = .string(switching.filterMode.description)
+            }
             list.append(.object(entry))
         }
         return .array(list)

@@ -19,6 +19,9 @@ final class SocketConnection: @unchecked Sendable {
     private(set) var isClosed = false
     /// Bytes queued but not yet taken by the socket.
     var pendingOutputBytes: Int { output.count - outputStart }
+    /// Bytes the socket has taken since the connection opened: when it grows, the client is
+    /// reading, however slowly.
+    private(set) var bytesSent: UInt64 = 0
     /// Set when the connection should close once its output has drained.
     private var closeWhenDrained = false
     private var onData: ((ArraySlice<UInt8>) -> Void)?
@@ -102,6 +105,7 @@ final class SocketConnection: @unchecked Sendable {
             switch result {
             case .value(let count):
                 outputStart += count
+                bytesSent += UInt64(count)
             case .wouldBlock:
                 armWriteSource()
                 return

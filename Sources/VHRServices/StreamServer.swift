@@ -15,11 +15,23 @@ public final class StreamServer: Sendable {
         /// Audio per frame.
         public var frameMilliseconds = 20
         /// Beyond this lag a listener skips to the live edge: late audio is worse than lost audio.
-        public var maxLatencyMilliseconds = 1000
+        /// A listener may ask for another value within `latencyRange`.
+        public var maxLatencyMilliseconds = 300
         /// A listener that accepts nothing for this long is disconnected.
         public var stallTimeoutSeconds = 10.0
         /// Small on purpose: the kernel's default hides many seconds of lag (stethoscope-streaming.md §2.6).
         public var sendBufferBytes = 16384
+        /// A listener sent nothing for this long (the stethoscope is stopped) gets a KEEPALIVE,
+        /// so its reader can tell a quiet stream from a dead daemon.
+        public var keepaliveSeconds = 1.0
+        /// Frames one listener is sent per pump at most, so a listener catching up never holds
+        /// up the others.
+        public var maxFramesPerPump = 8
+
+        /// The `max_latency_ms` a listener may ask for.
+        public static let latencyRange = 40...5000
+        /// The longest request line a listener may send.
+        public static let maxRequestBytes = 1024
 
         public init() {}
     }
@@ -31,6 +43,7 @@ public final class StreamServer: Sendable {
     private let device: DeviceInfo
     private let gate: VisitGate
     private let policy: AccessPolicy
+    private let events: EventHub?
     private let logger: Logger
     private let settings: Settings
     private let frameSamples: Int
@@ -51,16 +64,27 @@ public final class StreamServer: Sendable {
     private struct Listener {
         var connection: SocketConnection
         var name: String
+        var roles: Set<Role>
         var cursor: UInt64
         var seq: UInt32 = 1
         /// Samples skipped since the last frame this listener was sent.
         var dropped: UInt64 = 0
+        /// The lag, in samples, beyond which this listener skips forward.
+        var maxLag: UInt64
+        /// When the socket last took bytes (or had nothing waiting), and how many it had taken.
         var lastProgress: Int64
+        var sentAtProgress: UInt64 = 0
+        /// When this listener was last sent a frame.
+        var lastFrame: Int64
+        /// The client's optional request line, until its newline arrives.
+        var request: [UInt8] = []
+        var requestDone = false
     }
 
+    /// - Parameter events: where `stream.xrun` and `stream.disconnected` go (class room).
     public init(
         path: String, mode: UInt32, ring: SampleRing, device: DeviceInfo, gate: VisitGate, policy: AccessPolicy,
-        logger: Logger, settings: Settings = Settings()
+        events: EventHub? = nil, logger: Logger, settings: Settings = Settings()
     ) throws {
         self.path = path
         self.listener = try UnixSocket.listen(path: path, mode: mode, backlog: 16)
@@ -68,6 +92,7 @@ public final class StreamServer: Sendable {
         self.device = device
         self.gate = gate
         self.policy = policy
+        self.events = events
         self.logger = logger
         self.settings = settings
         self.frameSamples = max(1, ring.format.sampleRate * settings.frameMilliseconds / 1000)
@@ -155,12 +180,13 @@ public final class StreamServer: Sendable {
         state.value.nextClient += 1
         let id = ObjectIdentifier(connection)
         connection.start(
-            onData: { _ in },  // listeners have nothing to say yet; reading notices when they leave
+            onData: { [weak self] bytes in self?.received(bytes, from: id) },
             onClose: { [weak self] reason in
                 guard let self, self.state.value.listeners.removeValue(forKey: id) != nil else { return }
                 self.logger.info("listener left", ["client": name, "reason": reason])
             })
-        if let refusal = refusal(for: policy.roles(of: connection.peer)) {
+        let roles = policy.roles(of: connection.peer)
+        if let refusal = ListeningRule.refusal(for: roles, visitActive: gate.isVisitActive) {
             logger.notice(
                 "listener refused", ["client": name, "uid": String(connection.peer.uid), "code": refusal.code])
             sendControlFrame(.error, refusal.jsonValue, to: connection, seq: 1)
@@ -175,25 +201,97 @@ public final class StreamServer: Sendable {
             clock: StreamHello.Clock(
                 monotonicNs: MonotonicClock.now(), realtimeNs: Int64(Date().timeIntervalSince1970 * 1e9)))
         sendControlFrame(.hello, hello.jsonValue, to: connection, seq: 1)
+        let now = MonotonicClock.now()
         state.value.listeners[id] = Listener(
-            connection: connection, name: name, cursor: start, seq: 2, lastProgress: MonotonicClock.now())
+            connection: connection, name: name, roles: roles, cursor: start, seq: 2,
+            maxLag: lagSamples(milliseconds: settings.maxLatencyMilliseconds), lastProgress: now, lastFrame: now)
         logger.info("listener joined", ["client": name, "uid": String(connection.peer.uid)])
     }
 
-    /// Listening is for the clinician; a technician may listen between visits, to check the
-    /// stethoscope, but never to a patient.
-    private func refusal(for roles: Set<Role>) -> RemoteError? {
-        if roles.isEmpty {
-            return RemoteError(code: "no_role", message: "this user has no role in this room", hint: nil)
+    private func lagSamples(milliseconds: Int) -> UInt64 {
+        UInt64(ring.format.sampleRate * milliseconds / 1000)
+    }
+
+    // MARK: - The client's request
+
+    /// Collects the client's optional first line, `{"max_latency_ms": N}`. Anything after it
+    /// is read and ignored; a line that is not such a request ends the connection with an
+    /// ERROR frame saying what is expected, so a mistake is noticed rather than ignored.
+    private func received(_ bytes: ArraySlice<UInt8>, from id: ObjectIdentifier) {
+        guard var listener = state.value.listeners[id], !listener.requestDone else { return }
+        let newline = bytes.firstIndex(of: 0x0A)
+        listener.request += bytes[..<(newline ?? bytes.endIndex)]
+        if listener.request.count > Settings.maxRequestBytes {
+            return reject(
+                id,
+                RemoteError(
+                    code: "line_too_long", message: "the request line is over \(Settings.maxRequestBytes) bytes",
+                    hint: "send at most one short JSON line, like {\"max_latency_ms\":300}"))
         }
-        if roles.contains(.clinician) { return nil }
-        if roles.contains(.technician) {
-            return gate.isVisitActive
-                ? RemoteError(
-                    code: "forbidden", message: "a visit is in progress: listening is for the clinician", hint: nil)
-                : nil
+        guard newline != nil else {
+            state.value.listeners[id] = listener
+            return
         }
-        return RemoteError(code: "forbidden", message: "listening needs the clinician or technician role", hint: nil)
+        listener.requestDone = true
+        let line = listener.request
+        listener.request = []
+        state.value.listeners[id] = listener
+        switch Self.parseRequest(line) {
+        case .success(let milliseconds?):
+            state.value.listeners[id]?.maxLag = lagSamples(milliseconds: milliseconds)
+            logger.debug("listener set its latency", ["client": listener.name, "max_latency_ms": String(milliseconds)])
+        case .success(nil):
+            break
+        case .failure(let error):
+            reject(id, error)
+        }
+    }
+
+    /// The `max_latency_ms` a request line asks for (`nil`: an empty line or object).
+    static func parseRequest(_ line: [UInt8]) -> Result<Int?, RemoteError> {
+        let hint =
+            "send {\"max_latency_ms\":N} with N from \(Settings.latencyRange.lowerBound) to "
+            + "\(Settings.latencyRange.upperBound), or nothing"
+        guard let text = String(validating: line, as: UTF8.self) else {
+            return .failure(RemoteError(code: "bad_request", message: "the request line is not UTF-8", hint: hint))
+        }
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .success(nil) }
+        guard let object = (try? JSONValue(parsing: trimmed))?.objectValue else {
+            return .failure(
+                RemoteError(code: "bad_request", message: "the request line is not a JSON object", hint: hint))
+        }
+        if let unknown = object.keys.sorted().first(where: { $0 != "max_latency_ms" }) {
+            return .failure(RemoteError(code: "bad_request", message: "unknown request field '\(unknown)'", hint: hint))
+        }
+        guard let value = object["max_latency_ms"] else { return .success(nil) }
+        guard let milliseconds = value.intValue, Settings.latencyRange.contains(Int(milliseconds)) else {
+            return .failure(
+                RemoteError(
+                    code: "bad_request", message: "max_latency_ms must be a whole number of milliseconds in range",
+                    hint: hint))
+        }
+        return .success(Int(milliseconds))
+    }
+
+    /// Ends a listener's connection with an ERROR frame, and tells the control socket.
+    private func reject(_ id: ObjectIdentifier, _ error: RemoteError) {
+        guard let listener = state.value.listeners.removeValue(forKey: id) else { return }
+        logger.notice("listener disconnected", ["client": listener.name, "code": error.code])
+        sendControlFrame(.error, error.jsonValue, to: listener.connection, seq: listener.seq)
+        // A client whose socket is full would keep the connection open forever waiting to drain.
+        if listener.connection.pendingOutputBytes > 0 {
+            listener.connection.close(reason: error.code)
+        } else {
+            listener.connection.finish(reason: error.code)
+        }
+        publishDisconnected(listener.name, reason: error.code)
+    }
+
+    private func publishDisconnected(_ name: String, reason: String) {
+        events?.publish(
+            ControlEvent(name: "stream.disconnected", fields: ["client": .string(name), "reason": .string(reason)]),
+            class: .room)
     }
 
     private func sendControlFrame(
@@ -207,31 +305,64 @@ public final class StreamServer: Sendable {
 
     // MARK: - Streaming
 
+    /// One pass over the listeners; bounded work for each (at most `maxFramesPerPump` frames).
     private func pump() {
         let now = MonotonicClock.now()
         let live = ring.writeIndex
-        let maxLag = UInt64(ring.format.sampleRate * settings.maxLatencyMilliseconds / 1000)
+        let visitActive = gate.isVisitActive
         for id in Array(state.value.listeners.keys) {
             guard var listener = state.value.listeners[id] else { continue }
+            // A technician listening between visits must stop when one starts.
+            if let refusal = ListeningRule.refusal(for: listener.roles, visitActive: visitActive) {
+                reject(id, refusal)
+                continue
+            }
             defer { if !listener.connection.isClosed { state.value.listeners[id] = listener } }
-            if listener.connection.pendingOutputBytes > 0 {
+            let connection = listener.connection
+            if connection.pendingOutputBytes == 0 || connection.bytesSent != listener.sentAtProgress {
+                listener.lastProgress = now
+                listener.sentAtProgress = connection.bytesSent
+            }
+            if connection.pendingOutputBytes > 0 {
+                // The socket is full: wait for the client, but not forever.
                 if Double(now - listener.lastProgress) / 1e9 > settings.stallTimeoutSeconds {
                     logger.warning("listener stalled, disconnecting", ["client": listener.name])
-                    listener.connection.close(reason: "stalled")
+                    connection.close(reason: "stalled")
+                    publishDisconnected(listener.name, reason: "stalled")
                 }
                 continue
             }
-            listener.lastProgress = now
-            if live > listener.cursor + maxLag {
+            if live > listener.cursor + listener.maxLag {
                 // Too far behind: jump to one frame before the live edge and report the gap.
                 let target = live - UInt64(frameSamples)
-                listener.dropped += target - listener.cursor
+                let skipped = target - listener.cursor
+                listener.dropped += skipped
                 listener.cursor = target
+                logger.info("listener skipped forward", ["client": listener.name, "dropped": String(skipped)])
+                events?.publish(
+                    ControlEvent(
+                        name: "stream.xrun",
+                        fields: [
+                            "client": .string(listener.name), "dropped": .int(Int64(skipped)),
+                            "sample_index": .int(Int64(target)),
+                        ]), class: .room)
             }
-            while live >= listener.cursor + UInt64(frameSamples), listener.connection.pendingOutputBytes == 0,
-                !listener.connection.isClosed
+            var frames = 0
+            while frames < settings.maxFramesPerPump, live >= listener.cursor + UInt64(frameSamples),
+                connection.pendingOutputBytes == 0, !connection.isClosed
             {
                 sendAudio(to: &listener)
+                listener.lastFrame = now
+                frames += 1
+            }
+            if frames == 0, Double(now - listener.lastFrame) / 1e9 >= settings.keepaliveSeconds {
+                let header = StreamFrameHeader(
+                    type: .keepalive, channels: UInt8(ring.format.channels), seq: listener.seq,
+                    sampleRate: UInt32(ring.format.sampleRate), sampleIndex: listener.cursor,
+                    captureNanoseconds: ring.captureTime(ofIndex: listener.cursor))
+                connection.send(header.encoded())
+                listener.seq &+= 1
+                listener.lastFrame = now
             }
         }
     }
@@ -251,7 +382,7 @@ public final class StreamServer: Sendable {
         let payloadBytes = result.count * channels * 2
         var flags: StreamFrameFlags = []
         if listener.dropped > 0 { flags.insert(.discontinuity) }
-        for sample in payload.prefix(result.count * channels) where sample == .max || sample == .min {
+        for sample in payload.prefix(result.count * channels) where sample >= .max || sample <= -.max {
             flags.insert(.clipped)
             break
         }

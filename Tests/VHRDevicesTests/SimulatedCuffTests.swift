@@ -38,7 +38,8 @@ private final class Recorder: Sendable {
 }
 
 /// Waits, a bounded real time, for something another task does.
-private func eventually(within timeout: Duration = .seconds(5), _ condition: () -> Bool) async -> Bool {
+// A guard against hangs, not a timing check: a loaded 2-core machine can hold a test up for seconds.
+private func eventually(within timeout: Duration = .seconds(30), _ condition: () -> Bool) async -> Bool {
     let clock = ContinuousClock()
     let deadline = clock.now.advanced(by: timeout)
     while clock.now < deadline {

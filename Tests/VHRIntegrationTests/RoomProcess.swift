@@ -31,15 +31,15 @@ final class RoomProcess {
     private var ownsRoot = true
 
     /// A new daemon on the directories of a stopped one.
-    static func restart(of previous: RoomProcess, arguments: [String] = []) throws -> RoomProcess {
+    static func restart(of previous: RoomProcess, arguments: [String] = []) async throws -> RoomProcess {
         previous.ownsRoot = false
-        return try RoomProcess(arguments: arguments, reusing: previous.root)
+        return try await RoomProcess(arguments: arguments, reusing: previous.root)
     }
 
     /// - Parameter unprivileged: when the tests run as root, run vhrd as `nobody` through
     ///   setpriv(1), so the daemon is shown to need no privilege; otherwise it already runs as
     ///   an ordinary user.
-    init(arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false) throws {
+    init(arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false) async throws {
         self.root =
             existing
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("vhr-it-\(UUID().uuidString.prefix(8))")
@@ -63,12 +63,12 @@ final class RoomProcess {
         let sink = stderrData
         stderrPipe.fileHandleForReading.readabilityHandler = { handle in sink.append(handle.availableData) }
         try daemon.run()
-        let deadline = Date().addingTimeInterval(20)
+        let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: runtimeDirectory + "/stream.sock") {
             guard daemon.isRunning, Date() < deadline else {
                 throw IntegrationError("vhrd did not come up; it said:\n\(stderr)")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
     }
 
@@ -83,14 +83,14 @@ final class RoomProcess {
     var stderr: String { String(decoding: stderrData.value, as: UTF8.self) }
 
     /// Stops the daemon with SIGTERM and returns its exit status.
-    func stop(timeout: TimeInterval = 10) throws -> Int32 {
+    func stop(timeout: TimeInterval = 30) async throws -> Int32 {
         daemon.terminate()
         let deadline = Date().addingTimeInterval(timeout)
         while daemon.isRunning {
             guard Date() < deadline else { throw IntegrationError("vhrd did not stop within \(timeout) s") }
-            Thread.sleep(forTimeInterval: 0.02)
+            try await Task.sleep(for: .milliseconds(20))
         }
-        Thread.sleep(forTimeInterval: 0.1)  // let the stderr handler drain
+        try await Task.sleep(for: .milliseconds(100))  // let the stderr handler drain
         return daemon.terminationStatus
     }
 
@@ -104,11 +104,13 @@ final class RoomProcess {
     }
 
     /// Runs `vhrctl --runtime-dir <ours> ARGS...` to completion.
-    func vhrctl(_ arguments: String...) throws -> Result {
-        try Self.run(try Self.executable("vhrctl"), ["--runtime-dir", runtimeDirectory] + arguments)
+    func vhrctl(_ arguments: String...) async throws -> Result {
+        try await Self.run(try Self.executable("vhrctl"), ["--runtime-dir", runtimeDirectory] + arguments)
     }
 
-    static func run(_ executable: URL, _ arguments: [String]) throws -> Result {
+    /// Waits with Task.sleep, never blocking a thread of the cooperative pool (two on this
+    /// machine), which would stall every other test meanwhile.
+    static func run(_ executable: URL, _ arguments: [String]) async throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -122,7 +124,7 @@ final class RoomProcess {
         out.fileHandleForReading.readabilityHandler = { outData.append($0.availableData) }
         err.fileHandleForReading.readabilityHandler = { errData.append($0.availableData) }
         try process.run()
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         out.fileHandleForReading.readabilityHandler = nil
         err.fileHandleForReading.readabilityHandler = nil
         outData.append(out.fileHandleForReading.readDataToEndOfFile())

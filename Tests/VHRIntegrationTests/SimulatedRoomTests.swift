@@ -12,15 +12,18 @@ import VHRCore
             .appendingPathComponent("Sources/VHRDevices/Simulated/Recordings/physionet2016_c0003_normal.wav")
     }
 
-    @Test func aVisitWithAMeasurementAndHeartSounds() throws {
-        let room = try RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-seed", "7", "--sim-fault-rate", "0"])
+    @Test func aVisitWithAMeasurementAndHeartSounds() async throws {
+        let room = try await RoomProcess(arguments: [
+            "--sim-time-scale", "40", "--sim-seed", "7", "--sim-fault-rate", "0",
+        ])
 
-        let start = try room.vhrctl("--json", "visit", "start", "--visit", "it-visit-1", "--patient", Self.patient)
+        let start = try await room.vhrctl(
+            "--json", "visit", "start", "--visit", "it-visit-1", "--patient", Self.patient)
         #expect(start.status == 0, "\(start.stderr)")
         #expect(start.json?["visit"] as? String == "it-visit-1")
 
         let began = Date()
-        let measure = try room.vhrctl("--json", "measure", "bp")
+        let measure = try await room.vhrctl("--json", "measure", "bp")
         #expect(measure.status == 0, "\(measure.stderr)")
         let measurement = try #require(measure.json?["measurement"] as? [String: Any])
         let systolic = try #require(measurement["systolic"] as? Int)
@@ -35,7 +38,7 @@ import VHRCore
 
         // 3 s of the stream must be exactly the recording, in order, without gap or duplicate.
         let raw = room.root.appendingPathComponent("listen.raw")
-        let listen = try room.vhrctl("listen", "--seconds", "3", "--format", "raw", "--output", raw.path)
+        let listen = try await room.vhrctl("listen", "--seconds", "3", "--format", "raw", "--output", raw.path)
         #expect(listen.status == 0, "\(listen.stderr)")
         let recording = try WAVFile(bytes: [UInt8](Data(contentsOf: Self.recordingURL)))
         let received = try Data(contentsOf: raw).withUnsafeBytes { Array($0.bindMemory(to: Int16.self)) }
@@ -48,92 +51,93 @@ import VHRCore
 
         // The WAV form is a valid file of the same stream.
         let wav = room.root.appendingPathComponent("listen.wav")
-        let listenWAV = try room.vhrctl("listen", "--seconds", "1", "--format", "wav", "--output", wav.path)
+        let listenWAV = try await room.vhrctl("listen", "--seconds", "1", "--format", "wav", "--output", wav.path)
         #expect(listenWAV.status == 0, "\(listenWAV.stderr)")
         let parsed = try WAVFile(bytes: [UInt8](Data(contentsOf: wav)))
         #expect(parsed.format == recording.format)
         #expect(parsed.samples.count == recording.format.sampleRate)
 
-        let readings = try room.vhrctl("--json", "readings")
+        let readings = try await room.vhrctl("--json", "readings")
         #expect((readings.json?["measurements"] as? [Any])?.count == 1)
 
-        let end = try room.vhrctl("--json", "visit", "end")
+        let end = try await room.vhrctl("--json", "visit", "end")
         #expect(end.status == 0, "\(end.stderr)")
         #expect(end.json?["measurements"] as? Int == 1)
 
         // The next patient sees nothing of the last one.
-        let after = try room.vhrctl("--json", "readings")
+        let after = try await room.vhrctl("--json", "readings")
         #expect((after.json?["measurements"] as? [Any])?.isEmpty == true)
         #expect(after.json?["visit"] is NSNull)
-        let refused = try room.vhrctl("measure", "bp")
+        let refused = try await room.vhrctl("measure", "bp")
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("no_visit"))
 
-        #expect(try room.stop() == 0)
+        #expect(try await room.stop() == 0)
         #expect(!FileManager.default.fileExists(atPath: room.runtimeDirectory + "/control.sock"))
         #expect(!room.stderr.contains(Self.patient), "a patient identifier reached the log")
         #expect(room.stderr.contains("<5>vhrd ready"))
     }
 
-    @Test func statusAndDevicesForScripts() throws {
-        let room = try RoomProcess()
-        let status = try room.vhrctl("--json", "status")
+    @Test func statusAndDevicesForScripts() async throws {
+        let room = try await RoomProcess()
+        let status = try await room.vhrctl("--json", "status")
         #expect(status.status == 0)
         #expect(status.json?["visit"] is NSNull)
-        let devices = try room.vhrctl("--json", "devices")
+        let devices = try await room.vhrctl("--json", "devices")
         let list = try #require(devices.json?["devices"] as? [[String: Any]])
         #expect(Set(list.compactMap { $0["kind"] as? String }) == ["bp-cuff", "stethoscope"])
         // What is plugged in: this machine's own serial ports and USB bus at least answer.
-        let hardware = try room.vhrctl("--json", "hardware")
+        let hardware = try await room.vhrctl("--json", "hardware")
         #expect(hardware.status == 0, "\(hardware.stderr)")
         let items = try #require(hardware.json?["items"] as? [[String: Any]])
         #expect(items.allSatisfy { ["usb", "serial", "alsa"].contains($0["kind"] as? String ?? "") })
-        let human = try room.vhrctl("devices")
+        let human = try await room.vhrctl("devices")
         #expect(String(decoding: human.stdout, as: UTF8.self).contains("simulated-bp-cuff"))
-        #expect(try room.stop() == 0)
+        #expect(try await room.stop() == 0)
     }
 
-    @Test func runsUnprivileged() throws {
-        let room = try RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault-rate", "0"], unprivileged: true)
+    @Test func runsUnprivileged() async throws {
+        let room = try await RoomProcess(
+            arguments: ["--sim-time-scale", "40", "--sim-fault-rate", "0"], unprivileged: true)
         let owner =
             try FileManager.default.attributesOfItem(atPath: room.runtimeDirectory + "/control.sock")[
                 .ownerAccountID] as? NSNumber
         #expect(owner?.uint32Value != 0, "vhrd ran as root")
-        #expect(try room.vhrctl("visit", "start", "--visit", "it-u", "--patient", Self.patient).status == 0)
-        let measure = try room.vhrctl("--json", "measure", "bp")
+        #expect(try await room.vhrctl("visit", "start", "--visit", "it-u", "--patient", Self.patient).status == 0)
+        let measure = try await room.vhrctl("--json", "measure", "bp")
         #expect(measure.status == 0, "\(measure.stderr)")
-        #expect(try room.stop() == 0)
+        #expect(try await room.stop() == 0)
     }
 
-    @Test func vhrctlExitCodes() throws {
-        let missing = try RoomProcess.run(
+    @Test func vhrctlExitCodes() async throws {
+        let missing = try await RoomProcess.run(
             try RoomProcess.executable("vhrctl"), ["--runtime-dir", "/nonexistent/vhr", "status"])
         #expect(missing.status == 3)
         #expect(missing.stderr.contains("vhrd"))
-        let usage = try RoomProcess.run(try RoomProcess.executable("vhrctl"), ["frobnicate"])
+        let usage = try await RoomProcess.run(try RoomProcess.executable("vhrctl"), ["frobnicate"])
         #expect(usage.status == 2)
     }
 
-    @Test func measurementFailureIsReported() throws {
-        let room = try RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault", "cuff-loose"])
-        #expect(try room.vhrctl("visit", "start", "--visit", "it-2", "--patient", Self.patient).status == 0)
-        let measure = try room.vhrctl("measure", "bp")
+    @Test func measurementFailureIsReported() async throws {
+        let room = try await RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault", "cuff-loose"])
+        #expect(try await room.vhrctl("visit", "start", "--visit", "it-2", "--patient", Self.patient).status == 0)
+        let measure = try await room.vhrctl("measure", "bp")
         #expect(measure.status == 1)
         #expect(measure.stderr.contains("cuff_loose"))
-        #expect(try room.stop() == 0)
+        #expect(try await room.stop() == 0)
     }
 
-    @Test func stateSurvivesARestart() throws {
-        let first = try RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault-rate", "0"])
-        #expect(try first.vhrctl("visit", "start", "--visit", "it-3", "--patient", Self.patient).status == 0)
-        #expect(try first.vhrctl("measure", "bp").status == 0)
-        #expect(try first.stop() == 0)
+    @Test func stateSurvivesARestart() async throws {
+        let first = try await RoomProcess(arguments: ["--sim-time-scale", "40", "--sim-fault-rate", "0"])
+        #expect(try await first.vhrctl("visit", "start", "--visit", "it-3", "--patient", Self.patient).status == 0)
+        #expect(try await first.vhrctl("measure", "bp").status == 0)
+        #expect(try await first.stop() == 0)
         // A second daemon on the same directories continues the visit with its measurement.
-        let second = try RoomProcess.restart(of: first)
-        let readings = try second.vhrctl("--json", "readings")
+        let second = try await RoomProcess.restart(of: first)
+        let readings = try await second.vhrctl("--json", "readings")
         #expect(readings.json?["visit"] as? String == "it-3")
         #expect((readings.json?["measurements"] as? [Any])?.count == 1)
-        #expect(try second.stop() == 0)
+        #expect(try await second.stop() == 0)
     }
 
     /// Where `received` starts in `recording` (which the stethoscope loops).

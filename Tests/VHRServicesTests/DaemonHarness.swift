@@ -36,7 +36,7 @@ final class DaemonHarness: @unchecked Sendable {
         signals = continuation
         running = Task { [daemon] in try await daemon.run(until: stream) }
         // Ready when the log says so.
-        let deadline = Date().addingTimeInterval(10)
+        let deadline = Date().addingTimeInterval(30)
         while !logs.records.contains(where: { $0.message == "vhrd ready" }) {
             guard Date() < deadline else { throw HarnessError("daemon did not become ready") }
             try await Task.sleep(for: .milliseconds(10))
@@ -87,7 +87,7 @@ final class RawClient {
     /// Waits with `Task.sleep`, never blocking a thread: the daemon under test runs its tasks
     /// on the same cooperative pool.
     @discardableResult
-    func fill(timeout: Double = 5, until condition: ([UInt8]) -> Bool) async throws -> Bool {
+    func fill(timeout: Double = 30, until condition: ([UInt8]) -> Bool) async throws -> Bool {
         let deadline = Date().addingTimeInterval(timeout)
         var chunk = [UInt8](repeating: 0, count: 65536)
         while !condition(buffer) {
@@ -103,7 +103,7 @@ final class RawClient {
     }
 
     /// The next line, without its newline.
-    func line(timeout: Double = 5) async throws -> String? {
+    func line(timeout: Double = 30) async throws -> String? {
         guard try await fill(timeout: timeout, until: { $0.contains(0x0A) }) else { return nil }
         let end = buffer.firstIndex(of: 0x0A)!
         let line = String(decoding: buffer[..<end], as: UTF8.self)
@@ -111,13 +111,13 @@ final class RawClient {
         return line
     }
 
-    func json(timeout: Double = 5) async throws -> JSONValue? {
+    func json(timeout: Double = 30) async throws -> JSONValue? {
         guard let line = try await line(timeout: timeout) else { return nil }
         return try JSONDecoder().decode(JSONValue.self, from: Data(line.utf8))
     }
 
     /// The next stream frame.
-    func frame(timeout: Double = 5) async throws -> StreamFrame? {
+    func frame(timeout: Double = 30) async throws -> StreamFrame? {
         var decoder = StreamFrameDecoder()
         var result: StreamFrame?
         _ = try await fill(timeout: timeout) { bytes in
@@ -132,7 +132,7 @@ final class RawClient {
     }
 
     /// Waits for the peer to close.
-    func waitForClose(timeout: Double = 5) async throws -> Bool {
+    func waitForClose(timeout: Double = 30) async throws -> Bool {
         try await fill(timeout: timeout) { _ in false }
         return closedByPeer
     }

@@ -18,6 +18,10 @@ public struct RoomConfig: Sendable, Equatable {
     public var controlSocket: String
     /// `[sockets] stream`: the audio stream socket's file name in the runtime directory.
     public var streamSocket: String
+    /// `[sockets] tap`: the plain audio tap's file name in the runtime directory.
+    public var tapSocket: String = RoomConfig.defaultTapSocket
+    /// `[sockets] tap-format`: a WAV header first (the default) or raw samples.
+    public var tapFormat: TapFormat = .wav
     /// `[upload]`; `nil` when the section is absent and nothing is uploaded.
     public var upload: UploadTarget?
     /// `[access]`, one rule per principal, in file order. A role the file does not mention is
@@ -32,6 +36,8 @@ public struct RoomConfig: Sendable, Equatable {
     public static let defaultControlSocket = "control.sock"
     /// The default of ``streamSocket``.
     public static let defaultStreamSocket = "stream.sock"
+    /// The default of ``tapSocket``.
+    public static let defaultTapSocket = "tap.sock"
     /// The default configuration file.
     public static let defaultPath = "/etc/vhr/vhrd.conf"
 

@@ -15,7 +15,7 @@ struct RoomConfigParser {
     /// The known keys of each section, in the order the documentation lists them.
     static let knownKeys: [(section: String, keys: [String])] = [
         ("room", ["name", "runtime-dir", "state-dir", "profiles-dir"]),
-        ("sockets", ["control", "stream"]),
+        ("sockets", ["control", "stream", "tap", "tap-format"]),
         ("upload", ["url", "token-file"]),
         ("access", Role.allCases.map(\.rawValue)),
         ("device", ["profile"]),
@@ -64,17 +64,27 @@ struct RoomConfigParser {
             switch entry.key {
             case "control": config.controlSocket = try socketName(section, entry)
             case "stream": config.streamSocket = try socketName(section, entry)
+            case "tap": config.tapSocket = try socketName(section, entry)
+            case "tap-format":
+                guard let format = TapFormat(rawValue: entry.value) else {
+                    throw badValue(
+                        section, entry, "unknown tap format '\(entry.value)'",
+                        fix: "use tap-format = wav (a WAV header, then samples) or raw (samples only)")
+                }
+                config.tapFormat = format
             default: throw unknownKey(section, entry)
             }
             lines[entry.key] = entry.line
         }
-        if config.controlSocket == config.streamSocket {
-            let key = lines["stream"] != nil ? "stream" : "control"
+        let names = [("control", config.controlSocket), ("stream", config.streamSocket), ("tap", config.tapSocket)]
+        for (index, (key, name)) in names.enumerated() {
+            guard let other = names[..<index].first(where: { $0.1 == name }) else { continue }
+            let blamed = lines[key] != nil ? key : other.0
             throw ConfigError(
-                file: file, line: lines[key], field: "[sockets] \(key)",
-                problem: "the control and stream sockets are both named '\(config.streamSocket)'",
-                fix: "give them different names, like \(RoomConfig.defaultControlSocket) and "
-                    + RoomConfig.defaultStreamSocket)
+                file: file, line: lines[blamed], field: "[sockets] \(blamed)",
+                problem: "the \(other.0) and \(key) sockets are both named '\(name)'",
+                fix: "give them different names, like \(RoomConfig.defaultControlSocket), "
+                    + "\(RoomConfig.defaultStreamSocket) and \(RoomConfig.defaultTapSocket)")
         }
     }
 

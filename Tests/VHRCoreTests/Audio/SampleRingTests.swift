@@ -56,12 +56,26 @@ import VHRCore
         let ring = SampleRing(format: AudioFormat(sampleRate: 8000), capacity: 64)
         write(ring, from: 0, count: 50)
         write(ring, from: 50, count: 150)
+        // Lapped: resume past the oldest frame (136) by the largest write, capped at half the ring (32).
         let (result, samples) = read(ring, from: 10, frames: 100)
-        #expect(result == SampleRing.ReadResult(firstIndex: 136, count: 64, lost: 126))
-        #expect(check(samples, first: 136))
+        #expect(result == SampleRing.ReadResult(firstIndex: 168, count: 32, lost: 158))
+        #expect(check(samples, first: 168))
         // Caught up: nothing more, nothing lost.
         let (next, _) = read(ring, from: result.nextCursor, frames: 10)
         #expect(next == SampleRing.ReadResult(firstIndex: 200, count: 0, lost: 0))
+    }
+
+    @Test func lappedReaderResumesByTheLargestWrite() {
+        let ring = SampleRing(format: AudioFormat(sampleRate: 8000), capacity: 64)
+        for block in 0..<40 { write(ring, from: UInt64(block) * 5, count: 5) }
+        let (result, samples) = read(ring, from: 0, frames: 64)
+        // 200 written, oldest 136, largest write 5: frames 136..<141 are the next to be overwritten.
+        #expect(result == SampleRing.ReadResult(firstIndex: 141, count: 59, lost: 141))
+        #expect(check(samples, first: 141))
+        // A reader exactly one ring behind is not lapped: it gets every frame still held.
+        let (oldest, kept) = read(ring, from: 136, frames: 64)
+        #expect(oldest == SampleRing.ReadResult(firstIndex: 136, count: 64, lost: 0))
+        #expect(check(kept, first: 136))
     }
 
     @Test func writeLargerThanCapacityKeepsTheNewest() {
@@ -69,9 +83,70 @@ import VHRCore
         write(ring, from: 0, count: 5)
         write(ring, from: 5, count: 40)
         #expect(ring.writeIndex == 45)
+        let (held, kept) = read(ring, from: 29, frames: 32)
+        #expect(held == SampleRing.ReadResult(firstIndex: 29, count: 16, lost: 0))
+        #expect(check(kept, first: 29))
         let (result, samples) = read(ring, from: 0, frames: 32)
-        #expect(result == SampleRing.ReadResult(firstIndex: 29, count: 16, lost: 29))
-        #expect(check(samples, first: 29))
+        #expect(result == SampleRing.ReadResult(firstIndex: 37, count: 8, lost: 37))
+        #expect(check(samples, first: 37))
+    }
+
+    /// Indices start just below 2^32 and cross it; 3 channels put frames across word boundaries;
+    /// capacities 1 and 2 are below the 4-frame storage minimum.
+    @Test(arguments: [1, 2, 3])
+    func rampAcross2To32InRandomSplits(channels: Int) {
+        var generator = SystemRandomNumberGenerator()
+        for capacity in [1, 2, 8, 1024] {
+            let start: UInt64 = (1 << 32) - 500
+            let ring = SampleRing(
+                format: AudioFormat(sampleRate: 8000, channels: channels), capacity: capacity, startingAt: start)
+            #expect(ring.writeIndex == start)
+            var reader = SampleRing.Reader(ring: ring, cursor: start)
+            var written = start
+            var bad = 0
+            var rounds = 0
+            // At least 1500 rounds, and on until the indices are well past 2^32.
+            while rounds < 1500 || written < (1 << 32) + 500 {
+                rounds += 1
+                let room = capacity - Int(written - reader.cursor)
+                let count = Int.random(in: 0...min(room, 37), using: &generator)
+                write(ring, from: written, count: count)
+                written += UInt64(count)
+                var buffer = [Int16](repeating: 0, count: Int.random(in: 0...41, using: &generator) * channels)
+                let before = reader.cursor
+                let result = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0) }
+                if result.firstIndex != before || result.lost != 0 { bad += 1 }
+                if !check(Array(buffer.prefix(result.count * channels)), first: before, channels: channels) { bad += 1 }
+            }
+            #expect(bad == 0, "capacity \(capacity)")
+            #expect(reader.lost == 0)
+            #expect(reader.available == written - reader.cursor)
+        }
+    }
+
+    @Test func readerTracksItsCursorAndLoss() {
+        let ring = SampleRing(format: AudioFormat(sampleRate: 8000), capacity: 16)
+        write(ring, from: 0, count: 4)
+        var reader = ring.makeReader()
+        #expect(reader.cursor == 4 && reader.available == 0)
+        write(ring, from: 4, count: 10)
+        #expect(reader.available == 10)
+        var buffer = [Int16](repeating: 0, count: 6)
+        let first = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0) }
+        #expect(first == SampleRing.ReadResult(firstIndex: 4, count: 6, lost: 0))
+        #expect(check(buffer, first: 4))
+        write(ring, from: 14, count: 10)
+        write(ring, from: 24, count: 10)
+        // 34 written, cursor 10: lapped; resumes at 18 + min(10, 8) = 26.
+        let second = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0) }
+        #expect(second == SampleRing.ReadResult(firstIndex: 26, count: 6, lost: 16))
+        #expect(check(buffer, first: 26))
+        reader.skip(to: 33)
+        reader.skip(to: 20)  // never backwards
+        #expect(reader.cursor == 33 && reader.lost == 17)
+        let third = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0) }
+        #expect(third == SampleRing.ReadResult(firstIndex: 33, count: 1, lost: 0))
+        #expect(buffer[0] == Self.ramp(33))
     }
 
     @Test func cursorAtOrBeyondTheLiveEdgeReadsNothing() {
@@ -109,90 +184,84 @@ import VHRCore
 
     /// What the stress test's threads share.
     private final class Shared: Sendable {
-        let done = Atomic<Bool>(false)
-        /// Per reader: frames verified, frames lost or skipped, wrong frames, final cursor.
-        let results = Mutex<[(verified: UInt64, lost: UInt64, bad: Int, cursor: UInt64)]>([])
+        /// Frames written in total, published once the writer stops (UInt64.max until then).
+        let produced = Atomic<UInt64>(.max)
+        /// Per reader: frames verified, frames reported lost, wrong frames or indices, final cursor, reads.
+        let results = LockedBox<[Int: (verified: UInt64, lost: UInt64, bad: Int, cursor: UInt64)]>([:])
     }
 
-    /// One writer at full speed, two readers with small buffers: every frame a reader returns
-    /// must be the ramp value of its index, and cursors plus losses must account for every index.
-    @Test func concurrentWriterAndReadersNeverSeeOverwrittenSamples() async {
-        let ring = SampleRing(format: AudioFormat(sampleRate: 8000), capacity: 256)
+    /// One writer at full speed in blocks of 1...63 frames, two fast readers and a deliberately slow
+    /// one (small buffer, a pause after every read) that is lapped over and over. Every frame a reader
+    /// returns must be the ramp value of its index, `firstIndex == cursor + lost` on every read, and
+    /// each reader's verified + lost frames must equal exactly the range written. The indices start
+    /// just below 2^32 and cross it. Run under TSan by scripts/tsan.sh.
+    @Test func writerAndThreeReadersStress() async {
+        let start: UInt64 = (1 << 32) - 20_000
+        let ring = SampleRing(format: AudioFormat(sampleRate: 8000), capacity: 1024, startingAt: start)
         let shared = Shared()
-        let group = DispatchGroup()
-        let deadline = Date().addingTimeInterval(0.5)
-        let writer = Thread {
-            var index: UInt64 = 0
+        let deadline = Date().addingTimeInterval(SPSCRingTests.stressSeconds)
+        let writer: @Sendable () -> Void = {
+            var index = start
             var block = [Int16](repeating: 0, count: 64)
             var size = 1
+            var writes = 0
             while Date() < deadline {
-                size = size % 63 + 1
-                for offset in 0..<size { block[offset] = Self.ramp(index + UInt64(offset)) }
-                block.withUnsafeBufferPointer {
-                    ring.write(UnsafeBufferPointer(rebasing: $0[0..<size]), captureTime: 0)
-                }
-                index += UInt64(size)
-                // Short pauses leave the CPU to the readers and to other suites' timing tests.
-                if size == 63 { Thread.sleep(forTimeInterval: 0.000_05) }
-            }
-            shared.done.store(true, ordering: .releasing)
-        }
-        var readers: [Thread] = []
-        for readerNumber in 0..<2 {
-            group.enter()
-            readers.append(
-                Thread {
-                    var cursor: UInt64 = 0
-                    var verified: UInt64 = 0
-                    var lost: UInt64 = 0
-                    var skipped: UInt64 = 0
-                    var reads = 0
-                    var bad = 0
-                    var buffer = [Int16](repeating: 0, count: 48 + readerNumber * 17)
-                    while true {
-                        let finished = shared.done.load(ordering: .acquiring)
-                        let result = buffer.withUnsafeMutableBufferPointer { ring.read(from: cursor, into: $0) }
-                        if result.firstIndex != cursor + result.lost { bad += 1 }
-                        for offset in 0..<result.count
-                        where buffer[offset] != Self.ramp(result.firstIndex + UInt64(offset)) {
-                            bad += 1
-                        }
-                        verified += UInt64(result.count)
-                        lost += result.lost
-                        cursor = result.nextCursor
-                        // Like the stream server: once lapped, resume half a ring behind the
-                        // live edge rather than at the oldest frame, which is overwritten next.
-                        if result.lost > 0 {
-                            let edge = ring.writeIndex
-                            let resume = max(cursor, edge > 128 ? edge - 128 : 0)
-                            skipped += resume - cursor
-                            cursor = resume
-                        }
-                        if finished && result.count == 0 { break }
-                        // Idle when caught up, and now and then fall behind on purpose to be lapped.
-                        reads += 1
-                        if result.count == 0 || reads % (50 + readerNumber * 13) == 0 {
-                            Thread.sleep(forTimeInterval: 0.000_1)
-                        }
+                for _ in 0..<64 {
+                    size = size % 63 + 1
+                    for offset in 0..<size { block[offset] = Self.ramp(index + UInt64(offset)) }
+                    block.withUnsafeBufferPointer {
+                        ring.write(UnsafeBufferPointer(rebasing: $0[0..<size]), captureTime: 0)
                     }
-                    shared.results.withLock { $0.append((verified, lost + skipped, bad, cursor)) }
-                    group.leave()
-                })
+                    index += UInt64(size)
+                    writes += 1
+                }
+                // Now and then leave the CPU to the readers (2 cores, 4 threads).
+                if writes % 1024 == 0 { Thread.sleep(forTimeInterval: 0.000_2) }
+            }
+            // Releasing: readers that see this total also see every frame counted in it.
+            shared.produced.store(index, ordering: .releasing)
         }
-        writer.start()
-        readers.forEach { $0.start() }
-        await withCheckedContinuation { continuation in
-            group.notify(queue: .global()) { continuation.resume() }
+        let readers: [@Sendable () -> Void] = (0..<3).map { number in
+            {
+                let slow = number == 2
+                var reader = SampleRing.Reader(ring: ring, cursor: start)
+                var buffer = [Int16](repeating: 0, count: slow ? 16 : 200 + number * 37)
+                var verified: UInt64 = 0
+                var bad = 0
+                while true {
+                    // Acquiring: pairs with the writer's final store.
+                    let produced = shared.produced.load(ordering: .acquiring)
+                    let before = reader.cursor
+                    let result = buffer.withUnsafeMutableBufferPointer { reader.read(into: $0) }
+                    if result.firstIndex != before + result.lost { bad += 1 }
+                    for offset in 0..<result.count where buffer[offset] != Self.ramp(result.firstIndex + UInt64(offset))
+                    {
+                        bad += 1
+                    }
+                    verified += UInt64(result.count)
+                    if produced != .max && reader.cursor >= produced { break }
+                    if slow {
+                        Thread.sleep(forTimeInterval: 0.000_5)
+                    } else if result.count == 0 {
+                        sched_yield()  // oversubscribed cores: let the writer run
+                    }
+                }
+                let lost = reader.lost
+                let cursor = reader.cursor
+                shared.results.withLock { $0[number] = (verified, lost, bad, cursor) }
+            }
         }
-        let total = ring.writeIndex
-        let all = shared.results.withLock { $0 }
-        #expect(all.count == 2)
-        for reader in all {
-            #expect(reader.bad == 0)
-            #expect(reader.cursor == total)
-            #expect(reader.verified + reader.lost == total, "every index is either read or reported lost")
-            #expect(reader.verified > 1000)
+        await runThreads([writer] + readers)
+        let produced = shared.produced.load(ordering: .acquiring)
+        let results = shared.results.withLock { $0 }
+        #expect(results.count == 3)
+        #expect(produced > (1 << 32) + 10_000, "the indices crossed 2^32 and the storage wrapped many times")
+        for (number, reader) in results.sorted(by: { $0.key < $1.key }) {
+            #expect(reader.bad == 0, "reader \(number)")
+            #expect(reader.cursor == produced, "reader \(number)")
+            #expect(reader.verified + reader.lost == produced - start, "reader \(number): every index read or lost")
+            #expect(reader.verified > 0, "reader \(number)")
         }
-        #expect(all.contains { $0.lost > 0 }, "the readers were lapped, so the seqlock path ran")
+        #expect((results[2]?.lost ?? 0) > 0, "the slow reader was lapped, so the loss accounting ran")
     }
 }

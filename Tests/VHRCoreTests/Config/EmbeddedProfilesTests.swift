@@ -28,7 +28,8 @@ import VHRCore
     @Test func everyFileInDeviceProfilesDecodes() throws {
         let files = try Self.profileFiles()
         #expect(files.count >= 2)
-        let catalog = try ProfileCatalog.load(files: files, knownFamilies: ["simulated-cuff", "simulated-stethoscope"])
+        let catalog = try ProfileCatalog.load(
+            files: files, knownFamilies: ["simulated-cuff", "simulated-stethoscope", "uac-stethoscope"])
         #expect(catalog.all.count == files.count)
     }
 }

@@ -151,7 +151,7 @@ import VHRCore
             problem: "unknown key 'runtime_dir'")
         #expect(error?.fix == "did you mean 'runtime-dir'? [room] accepts name, runtime-dir, state-dir, profiles-dir")
         let far = Self.expectError("[sockets]\nbacklog = 5\n", line: 2, field: "[sockets] backlog")
-        #expect(far?.fix == "[sockets] accepts control, stream")
+        #expect(far?.fix == "[sockets] accepts control, stream, tap, tap-format")
         Self.expectError("[upload]\nurl = https://a\ntoken = /t\n", line: 3, field: "[upload] token")
     }
 

@@ -6,8 +6,8 @@ import VHRSystem
 @Suite struct SerialPortEnumeratorTests {
     /// `Tests/Fixtures/umockdev/cuff-serial.umockdev`: an FTDI FT232R adapter (0403:6001, serial
     /// A123XYZ) whose port is /dev/ttyUSB0. libserialport reads all of it from the fake sysfs.
-    @Test func listsTheFakeUSBSerialPortUnderUmockdev() throws {
-        let data = try UmockdevRun.runChildProbe(
+    @Test func listsTheFakeUSBSerialPortUnderUmockdev() async throws {
+        let data = try await UmockdevRun.runChildProbe(
             "SerialUmockdevChildProbe", fixture: UmockdevRun.fixture("cuff-serial.umockdev"))
         let ports = try JSONDecoder().decode([SerialPortDescription].self, from: data)
         #expect(

@@ -6,8 +6,8 @@ import VHRSystem
 @Suite struct LibUSBContextTests {
     /// `Tests/Fixtures/umockdev/bpcuff.umockdev`: a vendor-specific cuff (1209:0001) in port 3
     /// of bus 1 at address 5, behind the bus's root hub (1d6b:0002, address 1).
-    @Test func listsTheFakeCuffUnderUmockdev() throws {
-        let data = try UmockdevRun.runChildProbe(
+    @Test func listsTheFakeCuffUnderUmockdev() async throws {
+        let data = try await UmockdevRun.runChildProbe(
             "USBUmockdevChildProbe", fixture: UmockdevRun.fixture("bpcuff.umockdev"))
         let devices = try JSONDecoder().decode([USBDeviceDescription].self, from: data)
         #expect(devices.count == 2)

@@ -26,7 +26,7 @@ enum UmockdevRun {
     ///
     /// - Throws: `UmockdevRunError` when `umockdev-run` is missing, the child fails or times out,
     ///   or it wrote nothing. Never a skip: these tests exist to run our wrapper on a device.
-    static func runChildProbe(_ probe: String, fixture: String, timeout: TimeInterval = 120) throws -> Data {
+    static func runChildProbe(_ probe: String, fixture: String, timeout: TimeInterval = 120) async throws -> Data {
         guard FileManager.default.fileExists(atPath: fixture) else {
             throw UmockdevRunError("the fixture \(fixture) is missing")
         }
@@ -61,7 +61,9 @@ enum UmockdevRun {
                 child.waitUntilExit()
                 throw UmockdevRunError("the child probe \(probe) did not finish within \(Int(timeout)) s")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            // Task.sleep, not Thread.sleep: a blocked thread of the cooperative pool (two on this
+            // machine) would stall every other test meanwhile.
+            try await Task.sleep(for: .milliseconds(50))
         }
         let childLog = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard child.terminationStatus == 0 else {
