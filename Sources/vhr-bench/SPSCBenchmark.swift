@@ -1,0 +1,101 @@
+import VHRCore
+
+/// This project's `SPSCRing<Int16>` in the same harness as the C++ peers: the producer pushes a
+/// ramp (sample i is Int16(truncatingIfNeeded: i)), the consumer checks every sample.
+enum SPSCBenchmark {
+    /// Per element (`push`/`pop`) for block 1, `write`/`read` of `block` samples otherwise.
+    static func run(
+        block: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int
+    ) throws -> RunResult {
+        let ring = SPSCRing<Int16>(capacity: capacity)
+        if block <= 1 {
+            return try TwoThreadRun.run(
+                durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
+                producer: { run in perElementProducer(ring, run) }, consumer: { run in perElementConsumer(ring, run) })
+        }
+        return try TwoThreadRun.run(
+            durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
+            producer: { run in bulkProducer(ring, block: block, run) },
+            consumer: { run in bulkConsumer(ring, block: block, run) })
+    }
+
+    /// How often the per-element producer looks at the stop flag, as in the C++ harness.
+    private static let stopCheckInterval = 4096
+
+    private static func perElementProducer(_ ring: SPSCRing<Int16>, _ run: TwoThreadRun) {
+        var producer = ring.makeProducer()
+        var next: UInt16 = 0
+        var pushed = 0
+        while true {
+            while !producer.push(Int16(bitPattern: next)) {
+                if run.isStopped { return }
+            }
+            next &+= 1
+            pushed &+= 1
+            if pushed & (stopCheckInterval - 1) == 0, run.isStopped { return }
+        }
+    }
+
+    private static func perElementConsumer(_ ring: SPSCRing<Int16>, _ run: TwoThreadRun) {
+        var consumer = ring.makeConsumer()
+        var meter = ChunkMeter()
+        var expected: UInt16 = 0
+        var errors = 0
+        var batch = 0
+        meter.start()
+        while true {
+            guard let value = consumer.pop() else {
+                if run.isStopped { break }
+                continue
+            }
+            errors &+= value == Int16(bitPattern: expected) ? 0 : 1
+            expected &+= 1
+            batch &+= 1
+            if batch == stopCheckInterval {
+                meter.add(batch)
+                batch = 0
+            }
+        }
+        meter.add(batch)
+        run.report(meter.finish(errors: errors))
+    }
+
+    private static func bulkProducer(_ ring: SPSCRing<Int16>, block: Int, _ run: TwoThreadRun) {
+        var producer = ring.makeProducer()
+        let staging = UnsafeMutableBufferPointer<Int16>.allocate(capacity: block)
+        defer { staging.deallocate() }
+        var next: UInt16 = 0
+        while true {
+            Ramp.fill(staging, from: next)
+            var done = 0
+            while done < block {
+                let moved = producer.write(UnsafeBufferPointer(rebasing: staging[done...]))
+                if moved == 0, run.isStopped { return }
+                done &+= moved
+            }
+            next &+= UInt16(truncatingIfNeeded: block)
+            if run.isStopped { return }
+        }
+    }
+
+    private static func bulkConsumer(_ ring: SPSCRing<Int16>, block: Int, _ run: TwoThreadRun) {
+        var consumer = ring.makeConsumer()
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: block)
+        defer { buffer.deallocate() }
+        var meter = ChunkMeter()
+        var expected: UInt16 = 0
+        var errors = 0
+        meter.start()
+        while true {
+            let moved = consumer.read(into: buffer)
+            if moved == 0 {
+                if run.isStopped { break }
+                continue
+            }
+            errors &+= Ramp.mismatches(UnsafeBufferPointer(rebasing: buffer[..<moved]), from: expected)
+            expected &+= UInt16(truncatingIfNeeded: moved)
+            meter.add(moved)
+        }
+        run.report(meter.finish(errors: errors))
+    }
+}
