@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: dependencies, a warnings-as-errors build, the tests,
-# and the formatting check. Usage: scripts/test.sh
+# The whole test suite, as CI runs it: dependencies, the thread-sanitizer stress run, a
+# warnings-as-errors build, the tests, and the formatting check. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+# First, so the suite's own summary is the last word of the run.
+start=$(date +%s)
+scripts/tsan.sh
+echo "thread sanitizer stress (short mode): $(($(date +%s) - start)) s"
+
 start=$(date +%s)
 swift build --build-tests -Xswiftc -warnings-as-errors
 echo "build: $(($(date +%s) - start)) s"
 
+swift format lint --strict --recursive Package.swift Sources Tests
+echo "swift format: clean"
+
 start=$(date +%s)
 swift test --skip-build
 echo "tests: $(($(date +%s) - start)) s"
-
-swift format lint --strict --recursive Package.swift Sources Tests
-echo "swift format: clean"
