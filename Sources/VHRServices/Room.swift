@@ -349,6 +349,11 @@ public actor Room {
         for stethoscope in stethoscopes {
             var entry = Self.fields(of: stethoscope.info)
             entry["state"] = "streaming"
+            if let health = stethoscope as? any CaptureHealthReporting {
+                if !health.isCapturing { entry["state"] = health.lastError == nil ? "waiting" : "fault" }
+                if let error = health.lastError { entry["error"] = .string(error.description) }
+                entry["overruns"] = .int(Int64(health.overruns))
+            }
             entry["format"] = .string(stethoscope.format.sampleFormat.rawValue)
             entry["rate"] = .int(Int64(stethoscope.format.sampleRate))
             entry["channels"] = .int(Int64(stethoscope.format.channels))

@@ -15,7 +15,7 @@ import VHRSystem
 /// Overruns and resumes after a suspend count in `overruns` (each is a gap in the stream). When
 /// the device goes away the thread closes it and opens it again, with a backoff from 100 ms to
 /// 5 s, until it is back or `stop()` is called; the decimator and filter restart from rest.
-public final class USBAudioStethoscope: Stethoscope, StethoscopeFilterSwitching {
+public final class USBAudioStethoscope: Stethoscope, StethoscopeFilterSwitching, CaptureHealthReporting {
     public let info: DeviceInfo
     /// Mono S16 at the stream rate.
     public let format: AudioFormat
