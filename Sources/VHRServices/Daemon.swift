@@ -65,7 +65,8 @@ public final class Daemon: Sendable {
     private let lock: FileLock
     private let store: MeasurementStore
     private let devices: DeviceFactory.RoomDevices
-    private let ring: SampleRing?
+    /// Where the stethoscope writes: the ring, then a wake-up for the stream and tap servers.
+    private let captureSink: WakingSink?
     private let room: Room
     private let control: ControlServer
     private let stream: StreamServer?
@@ -124,7 +125,7 @@ public final class Daemon: Sendable {
                 policy: policy, events: events, logger: logger, settings: tapSettings)
             quality = SignalQualityMonitor(ring: made, device: stethoscope.info.id, events: events, logger: logger)
         }
-        self.ring = ring
+        captureSink = ring.map { WakingSink(ring: $0, wakeups: [stream?.wakeup, tap?.wakeup].compactMap { $0 }) }
         self.stream = stream
         self.tap = tap
         self.quality = quality
@@ -148,8 +149,8 @@ public final class Daemon: Sendable {
     /// Runs the room until the first signal arrives, then shuts down.
     public func run(until signals: AsyncStream<Int32>) async throws {
         try await room.start()
-        if let ring {
-            for stethoscope in devices.stethoscopes.prefix(1) { try stethoscope.start(sink: ring) }
+        if let captureSink {
+            for stethoscope in devices.stethoscopes.prefix(1) { try stethoscope.start(sink: captureSink) }
         }
         control.start()
         stream?.start()

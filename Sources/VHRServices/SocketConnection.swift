@@ -73,7 +73,16 @@ final class SocketConnection: @unchecked Sendable {
     func send(_ bytes: some Collection<UInt8>) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed, !closeWhenDrained else { return }
-        output.append(contentsOf: bytes)
+        // Nothing queued (the usual case): the socket takes the bytes straight from the caller's
+        // buffer, and only what it refuses is copied into `output`.
+        if outputStart == output.count,
+            let taken = bytes.withContiguousStorageIfAvailable({ writeNow(UnsafeRawBufferPointer($0)) })
+        {
+            guard !isClosed, taken < bytes.count else { return }
+            output.append(contentsOf: bytes.dropFirst(taken))
+        } else {
+            output.append(contentsOf: bytes)
+        }
         if output.count - outputStart > maxPendingOutput {
             close(reason: "client stopped reading (\(output.count - outputStart) bytes waiting)")
             return
@@ -90,6 +99,27 @@ final class SocketConnection: @unchecked Sendable {
         flush()
     }
     private var pendingCloseReason = ""
+
+    /// Writes what the socket takes now, without queuing; returns the bytes taken. Closes the
+    /// connection on an error.
+    private func writeNow(_ bytes: UnsafeRawBufferPointer) -> Int {
+        var taken = 0
+        while taken < bytes.count {
+            do {
+                switch try fd.send(UnsafeRawBufferPointer(rebasing: bytes[taken...]), flags: [.dontWait]) {
+                case .value(let count):
+                    taken += count
+                    bytesSent += UInt64(count)
+                case .wouldBlock:
+                    return taken
+                }
+            } catch {
+                close(reason: "write failed: \(error)")
+                return taken
+            }
+        }
+        return taken
+    }
 
     private func flush() {
         while outputStart < output.count, !isClosed {

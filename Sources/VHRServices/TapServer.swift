@@ -8,7 +8,7 @@ import VHRSystem
 ///
 /// It follows the stream socket's rules (docs/stream-protocol.md, *The tap*) without framing:
 /// the same roles may listen, each listener is a cursor into the ring pumped on this server's
-/// own queue, a listener more than `maxLatency` behind skips forward, and one that takes
+/// own queue as soon as the capture sink wakes it (`wakeup`), a listener more than `maxLatency` behind skips forward, and one that takes
 /// nothing for `stallTimeout` is disconnected. A raw stream cannot carry an error or a loss
 /// report, so refusals, skips and disconnections are logged and published as control events
 /// (`tap.refused`, `tap.xrun`, `tap.disconnected`, class room) instead.
@@ -30,8 +30,9 @@ public final class TapServer: Sendable {
         public var stallTimeoutSeconds = 10.0
         /// Small on purpose, as on the stream socket (stethoscope-streaming.md §2.6).
         public var sendBufferBytes = 16384
-        /// How often the listeners are served.
-        public var pumpMilliseconds = 10
+        /// How often the listeners are served without a wake-up: the housekeeping pass for
+        /// stalls and refusals, and the fallback pump for a ring written without `wakeup`.
+        public var pumpMilliseconds = 100
         /// Audio one listener is sent per pump at most.
         public var maxMillisecondsPerPump = 200
 
@@ -48,6 +49,8 @@ public final class TapServer: Sendable {
     private let logger: Logger
     private let settings: Settings
     private let state: QueueConfined<State>
+    /// Wakes this server after each capture block; armed while it has listeners.
+    public let wakeup: CaptureWakeup
     /// Samples are read from the ring straight into this buffer and sent from it.
     // nonisolated(unsafe): only touched on `queue`, inside `pump`.
     private nonisolated(unsafe) let buffer: UnsafeMutableBufferPointer<Int16>
@@ -84,6 +87,7 @@ public final class TapServer: Sendable {
         let frames = max(1, ring.format.sampleRate * settings.maxMillisecondsPerPump / 1000)
         self.buffer = .allocate(capacity: frames * ring.format.channels)
         self.state = QueueConfined(State(), queue: queue)
+        self.wakeup = CaptureWakeup(queue: queue)
     }
 
     deinit {
@@ -97,9 +101,10 @@ public final class TapServer: Sendable {
             source.setCancelHandler { [listener] in listener.closeIgnoringErrors() }
             state.value.acceptSource = source
             source.resume()
+            wakeup.setHandler { [weak self] in self?.pump() }
             let timer = DispatchSource.makeTimerSource(queue: queue)
             let period = DispatchTimeInterval.milliseconds(max(1, settings.pumpMilliseconds))
-            timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(2))
+            timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
             timer.setEventHandler { [self] in pump() }
             state.value.timer = timer
             timer.resume()
@@ -112,6 +117,7 @@ public final class TapServer: Sendable {
             state.value.acceptSource = nil
             state.value.timer?.cancel()
             state.value.timer = nil
+            wakeup.cancel()
             for listener in state.value.listeners.values { listener.connection.close(reason: "vhrd is stopping") }
             state.value.listeners.removeAll()
         }
@@ -123,6 +129,7 @@ public final class TapServer: Sendable {
         queue.async { [self] in
             for listener in state.value.listeners.values { listener.connection.close(reason: "visit ended") }
             state.value.listeners.removeAll()
+            wakeup.isArmed = false
         }
     }
 
@@ -184,6 +191,7 @@ public final class TapServer: Sendable {
         let now = MonotonicClock.now()
         state.value.listeners[id] = Listener(
             connection: connection, name: name, roles: roles, cursor: ring.writeIndex, lastProgress: now)
+        wakeup.isArmed = true
         logger.info(
             "tap listener joined",
             ["client": name, "uid": String(connection.peer.uid), "encoding": settings.encoding.rawValue])
@@ -193,6 +201,8 @@ public final class TapServer: Sendable {
 
     /// One pass over the listeners; bounded work for each (at most `maxMillisecondsPerPump` of audio).
     private func pump() {
+        // Disarmed a pass after the last listener left; a late wake meanwhile finds nobody.
+        defer { wakeup.isArmed = !state.value.listeners.isEmpty }
         let now = MonotonicClock.now()
         let live = ring.writeIndex
         let visitActive = gate.isVisitActive

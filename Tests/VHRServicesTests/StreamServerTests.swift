@@ -21,6 +21,8 @@ final class AudioRig: @unchecked Sendable {
     private let collected = Mutex<[(event: ControlEvent, writeIndex: UInt64)]>([])
     private let running = Atomic<Bool>(false)
     private let thread = Mutex<DedicatedThread?>(nil)
+    /// The servers' wake-ups: the ramp wakes them after each block, as the daemon's `WakingSink` does.
+    private let wakeups = Mutex<[CaptureWakeup]>([])
 
     static let device = DeviceInfo(
         id: "stethoscope", kind: .stethoscope, profile: "simulated-stethoscope", model: "Ramp", transport: "simulated",
@@ -46,6 +48,19 @@ final class AudioRig: @unchecked Sendable {
 
     func path(_ name: String) -> String { directory + "/" + name }
 
+    /// Has the ramp wake `wakeup` after each block it writes.
+    func attach(_ wakeup: CaptureWakeup) {
+        wakeups.withLock { $0.append(wakeup) }
+    }
+
+    /// Writes `count` more ramp samples in one block and wakes the attached servers.
+    func writeRamp(_ count: Int) {
+        let first = ring.writeIndex
+        let samples = (0..<UInt64(count)).map { Int16(truncatingIfNeeded: first + $0) }
+        samples.withUnsafeBufferPointer { ring.write($0, captureTime: MonotonicClock.now()) }
+        for wakeup in wakeups.withLock({ $0 }) { wakeup.wake() }
+    }
+
     /// Starts writing 10 ms blocks of the ramp, paced by the monotonic clock.
     func startRamp() throws {
         running.store(true, ordering: .relaxed)
@@ -60,6 +75,7 @@ final class AudioRig: @unchecked Sendable {
                 MonotonicClock.sleep(until: deadline)
                 for offset in 0..<block { samples[offset] = Int16(truncatingIfNeeded: index + UInt64(offset)) }
                 samples.withUnsafeBufferPointer { ring.write($0, captureTime: deadline) }
+                for wakeup in self.wakeups.withLock({ $0 }) { wakeup.wake() }
                 index += UInt64(block)
             }
         }
@@ -234,6 +250,7 @@ final class AudioRig: @unchecked Sendable {
         let server = try StreamServer(
             path: rig.path("stream.sock"), mode: 0o600, ring: rig.ring, device: AudioRig.device, gate: rig.gate,
             policy: rig.policy, events: rig.events, logger: rig.logger, settings: settings)
+        rig.attach(server.wakeup)
         server.start()
         return server
     }
@@ -378,6 +395,61 @@ final class AudioRig: @unchecked Sendable {
         #expect((try? StreamServer.parseRequest(Array("{\"max_latency_ms\":5001}".utf8)).get()) == nil)
         #expect((try? StreamServer.parseRequest(Array("{\"max_latency_ms\":39}".utf8)).get()) == nil)
         #expect((try? StreamServer.parseRequest(Array("[300]".utf8)).get()) == nil)
+    }
+
+    @Test func framesAreWholeAndContiguousWhateverTheCaptureBlocks() async throws {
+        let rig = try AudioRig()  // 4 kHz: a 20 ms frame is 80 samples
+        let server = try Self.server(rig)
+        let client = try await Self.listener(rig)
+        var sizes: [Int] = []
+        var next = rig.ring.writeIndex
+        // Blocks of 40 + 40, then 200 (two frames and a half), then 40 (completing the third).
+        for (blocks, frames) in [([40, 40], 1), ([200], 2), ([40], 1)] {
+            for block in blocks { rig.writeRamp(block) }
+            var received = 0
+            while received < frames {
+                let frame = try #require(try await client.frame(timeout: Self.timeout))
+                guard frame.header.type == .audio else { continue }
+                #expect(frame.header.sampleIndex == next)
+                #expect(AudioRig.isRamp(frame.samples, from: frame.header.sampleIndex))
+                sizes.append(frame.samples.count)
+                received += 1
+                next += UInt64(frame.samples.count)
+            }
+        }
+        #expect(sizes == [80, 80, 80, 80])
+        server.stop()
+        rig.finish()
+    }
+
+    @Test func theWakeupIsArmedOnlyWhileSomeoneListens() async throws {
+        let rig = try AudioRig()
+        try rig.startRamp()
+        let server = try Self.server(rig)
+        #expect(!server.wakeup.isArmed)
+        let client = try await Self.listener(rig)
+        #expect(server.wakeup.isArmed)
+        _ = try await Self.readRamp(client, samples: 200)
+        client.close()
+        let deadline = Date().addingTimeInterval(Self.timeout)
+        while server.wakeup.isArmed, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!server.wakeup.isArmed)
+        #expect(server.listenerCount == 0)
+        server.stop()
+        rig.finish()
+    }
+
+    @Test func withoutAWakeupTheTimerStillServesListeners() async throws {
+        let rig = try AudioRig()
+        let server = try StreamServer(
+            path: rig.path("stream.sock"), mode: 0o600, ring: rig.ring, device: AudioRig.device, gate: rig.gate,
+            policy: rig.policy, events: rig.events, logger: rig.logger)
+        server.start()  // the ramp below is not attached: only the housekeeping timer pumps
+        try rig.startRamp()
+        let client = try await Self.listener(rig)
+        _ = try await Self.readRamp(client, samples: 1000)
+        server.stop()
+        rig.finish()
     }
 
     @Test func aQuietStreamSendsKeepalives() async throws {

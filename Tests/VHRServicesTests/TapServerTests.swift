@@ -14,6 +14,7 @@ import VHRSystem
         let server = try TapServer(
             path: rig.path("tap.sock"), mode: 0o600, ring: rig.ring, gate: rig.gate, policy: rig.policy,
             events: rig.events, logger: rig.logger, settings: settings)
+        rig.attach(server.wakeup)
         server.start()
         return server
     }
