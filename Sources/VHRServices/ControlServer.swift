@@ -14,15 +14,14 @@ public final class ControlServer: Sendable {
     static let maxConsecutiveErrors = 20
 
     private let queue = DispatchQueue(label: "vhr.control")
-    private let listener: FileDescriptor
-    public let path: String
+    private let listener: LocalSocketListener
+    public var path: String { listener.path }
     private let handler: ControlHandler
     private let policy: AccessPolicy
     private let logger: Logger
     private let state: QueueConfined<State>
 
     private struct State {
-        var acceptSource: (any DispatchSourceRead)?
         var connections: [ObjectIdentifier: SocketConnection] = [:]
         var nextClient = 1
     }
@@ -30,8 +29,8 @@ public final class ControlServer: Sendable {
     public init(
         path: String, mode: UInt32, handler: ControlHandler, policy: AccessPolicy, logger: Logger
     ) throws {
-        self.path = path
-        self.listener = try UnixSocket.listen(path: path, mode: mode, backlog: 16)
+        self.listener = try LocalSocketListener(
+            path: path, mode: mode, name: "control", queue: queue, logger: logger, maxPendingOutput: 4 << 20)
         self.handler = handler
         self.policy = policy
         self.logger = logger
@@ -40,45 +39,18 @@ public final class ControlServer: Sendable {
 
     public func start() {
         queue.async { [self] in
-            let source = DispatchSource.makeReadSource(fileDescriptor: listener.rawValue, queue: queue)
-            source.setEventHandler { [self] in acceptAll() }
-            source.setCancelHandler { [listener] in listener.closeIgnoringErrors() }
-            state.value.acceptSource = source
-            source.resume()
+            listener.start { [self] connection in admit(connection) }
         }
     }
 
     /// Stops accepting, closes every client and removes the socket file.
     public func stop() {
         queue.sync {
-            state.value.acceptSource?.cancel()
-            state.value.acceptSource = nil
+            listener.cancel()
             for connection in state.value.connections.values { connection.close(reason: "vhrd is stopping") }
             state.value.connections.removeAll()
         }
-        try? Directories.removeFile(path: path)
-    }
-
-    private func acceptAll() {
-        while true {
-            let fd: FileDescriptor
-            do {
-                guard let accepted = try UnixSocket.accept(listener) else { return }
-                fd = accepted
-            } catch {
-                logger.error("control socket accept failed", ["error": "\(error)"])
-                return
-            }
-            let peer: PeerCredentials
-            do {
-                peer = try UnixSocket.peerCredentials(of: fd)
-            } catch {
-                fd.closeIgnoringErrors()
-                logger.warning("control client without credentials", ["error": "\(error)"])
-                continue
-            }
-            admit(SocketConnection(fd: fd, peer: peer, queue: queue, maxPendingOutput: 4 << 20))
-        }
+        listener.removeSocketFile()
     }
 
     private func admit(_ connection: SocketConnection) {

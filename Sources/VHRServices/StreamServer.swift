@@ -43,8 +43,8 @@ public final class StreamServer: Sendable {
     }
 
     private let queue = DispatchQueue(label: "vhr.stream", qos: .userInteractive)
-    private let listener: FileDescriptor
-    public let path: String
+    private let listener: LocalSocketListener
+    public var path: String { listener.path }
     private let ring: SampleRing
     private let device: DeviceInfo
     private let gate: VisitGate
@@ -62,7 +62,6 @@ public final class StreamServer: Sendable {
     private nonisolated(unsafe) let frame: UnsafeMutableRawBufferPointer
 
     private struct State {
-        var acceptSource: (any DispatchSourceRead)?
         var timer: (any DispatchSourceTimer)?
         var listeners: [ObjectIdentifier: Listener] = [:]
         var streamID = UUID()
@@ -94,8 +93,6 @@ public final class StreamServer: Sendable {
         path: String, mode: UInt32, ring: SampleRing, device: DeviceInfo, gate: VisitGate, policy: AccessPolicy,
         events: EventHub? = nil, logger: Logger, settings: Settings = Settings()
     ) throws {
-        self.path = path
-        self.listener = try UnixSocket.listen(path: path, mode: mode, backlog: 16)
         self.ring = ring
         self.device = device
         self.gate = gate
@@ -103,6 +100,10 @@ public final class StreamServer: Sendable {
         self.events = events
         self.logger = logger
         self.settings = settings
+        self.listener = try LocalSocketListener(
+            path: path, mode: mode, name: "stream", queue: queue, logger: logger,
+            sendBufferBytes: settings.sendBufferBytes,
+            maxPendingOutput: 1 << 20)
         self.frameSamples = max(1, ring.format.sampleRate * settings.frameMilliseconds / 1000)
         self.frame = .allocate(
             byteCount: StreamFrameHeader.size + frameSamples * ring.format.bytesPerFrame, alignment: 8)
@@ -116,11 +117,7 @@ public final class StreamServer: Sendable {
 
     public func start() {
         queue.async { [self] in
-            let source = DispatchSource.makeReadSource(fileDescriptor: listener.rawValue, queue: queue)
-            source.setEventHandler { [self] in acceptAll() }
-            source.setCancelHandler { [listener] in listener.closeIgnoringErrors() }
-            state.value.acceptSource = source
-            source.resume()
+            listener.start { [self] connection in admit(connection) }
             wakeup.setHandler { [weak self] in self?.pump() }
             let timer = DispatchSource.makeTimerSource(queue: queue)
             let period = DispatchTimeInterval.milliseconds(max(1, settings.pumpMilliseconds))
@@ -133,15 +130,14 @@ public final class StreamServer: Sendable {
 
     public func stop() {
         queue.sync {
-            state.value.acceptSource?.cancel()
-            state.value.acceptSource = nil
+            listener.cancel()
             state.value.timer?.cancel()
             state.value.timer = nil
             wakeup.cancel()
             for listener in state.value.listeners.values { listener.connection.close(reason: "vhrd is stopping") }
             state.value.listeners.removeAll()
         }
-        try? Directories.removeFile(path: path)
+        listener.removeSocketFile()
     }
 
     /// Ends the stream of the visit that just ended: every listener is told and closed, and
@@ -167,25 +163,6 @@ public final class StreamServer: Sendable {
     }
 
     // MARK: - Admission
-
-    private func acceptAll() {
-        while true {
-            let fd: FileDescriptor
-            do {
-                guard let accepted = try UnixSocket.accept(listener) else { return }
-                fd = accepted
-            } catch {
-                logger.error("stream socket accept failed", ["error": "\(error)"])
-                return
-            }
-            guard let peer = try? UnixSocket.peerCredentials(of: fd) else {
-                fd.closeIgnoringErrors()
-                continue
-            }
-            try? UnixSocket.setSendBufferSize(fd, bytes: settings.sendBufferBytes)
-            admit(SocketConnection(fd: fd, peer: peer, queue: queue, maxPendingOutput: 1 << 20))
-        }
-    }
 
     private func admit(_ connection: SocketConnection) {
         let name = "stream#\(state.value.nextClient)"

@@ -40,8 +40,8 @@ public final class TapServer: Sendable {
     }
 
     private let queue = DispatchQueue(label: "vhr.tap", qos: .userInteractive)
-    private let listener: FileDescriptor
-    public let path: String
+    private let listener: LocalSocketListener
+    public var path: String { listener.path }
     private let ring: SampleRing
     private let gate: VisitGate
     private let policy: AccessPolicy
@@ -56,7 +56,6 @@ public final class TapServer: Sendable {
     private nonisolated(unsafe) let buffer: UnsafeMutableBufferPointer<Int16>
 
     private struct State {
-        var acceptSource: (any DispatchSourceRead)?
         var timer: (any DispatchSourceTimer)?
         var listeners: [ObjectIdentifier: Listener] = [:]
         var nextClient = 1
@@ -76,14 +75,16 @@ public final class TapServer: Sendable {
         path: String, mode: UInt32, ring: SampleRing, gate: VisitGate, policy: AccessPolicy, events: EventHub? = nil,
         logger: Logger, settings: Settings = Settings()
     ) throws {
-        self.path = path
-        self.listener = try UnixSocket.listen(path: path, mode: mode, backlog: 16)
         self.ring = ring
         self.gate = gate
         self.policy = policy
         self.events = events
         self.logger = logger
         self.settings = settings
+        self.listener = try LocalSocketListener(
+            path: path, mode: mode, name: "tap", queue: queue, logger: logger,
+            sendBufferBytes: settings.sendBufferBytes,
+            maxPendingOutput: 1 << 20)
         let frames = max(1, ring.format.sampleRate * settings.maxMillisecondsPerPump / 1000)
         self.buffer = .allocate(capacity: frames * ring.format.channels)
         self.state = QueueConfined(State(), queue: queue)
@@ -96,11 +97,7 @@ public final class TapServer: Sendable {
 
     public func start() {
         queue.async { [self] in
-            let source = DispatchSource.makeReadSource(fileDescriptor: listener.rawValue, queue: queue)
-            source.setEventHandler { [self] in acceptAll() }
-            source.setCancelHandler { [listener] in listener.closeIgnoringErrors() }
-            state.value.acceptSource = source
-            source.resume()
+            listener.start { [self] connection in admit(connection) }
             wakeup.setHandler { [weak self] in self?.pump() }
             let timer = DispatchSource.makeTimerSource(queue: queue)
             let period = DispatchTimeInterval.milliseconds(max(1, settings.pumpMilliseconds))
@@ -113,15 +110,14 @@ public final class TapServer: Sendable {
 
     public func stop() {
         queue.sync {
-            state.value.acceptSource?.cancel()
-            state.value.acceptSource = nil
+            listener.cancel()
             state.value.timer?.cancel()
             state.value.timer = nil
             wakeup.cancel()
             for listener in state.value.listeners.values { listener.connection.close(reason: "vhrd is stopping") }
             state.value.listeners.removeAll()
         }
-        try? Directories.removeFile(path: path)
+        listener.removeSocketFile()
     }
 
     /// Closes every listener when a visit ends, so no audio of one patient reaches the next.
@@ -139,25 +135,6 @@ public final class TapServer: Sendable {
     }
 
     // MARK: - Admission
-
-    private func acceptAll() {
-        while true {
-            let fd: FileDescriptor
-            do {
-                guard let accepted = try UnixSocket.accept(listener) else { return }
-                fd = accepted
-            } catch {
-                logger.error("tap socket accept failed", ["error": "\(error)"])
-                return
-            }
-            guard let peer = try? UnixSocket.peerCredentials(of: fd) else {
-                fd.closeIgnoringErrors()
-                continue
-            }
-            try? UnixSocket.setSendBufferSize(fd, bytes: settings.sendBufferBytes)
-            admit(SocketConnection(fd: fd, peer: peer, queue: queue, maxPendingOutput: 1 << 20))
-        }
-    }
 
     private func admit(_ connection: SocketConnection) {
         let name = "tap#\(state.value.nextClient)"
