@@ -18,6 +18,17 @@ struct BenchOptions {
     var quick = false
     /// Only these kinds of configuration (`--only`); nil for all.
     var only: Set<Configuration.Kind>?
+    /// Only these block sizes of the spsc and limit rows (`--blocks`); nil for all.
+    var blocks: Set<Int>?
+
+    /// Whether this run measures `configuration` (`--only`, `--blocks`).
+    func includes(_ configuration: Configuration) -> Bool {
+        guard only?.contains(configuration.kind) ?? true else { return false }
+        switch configuration.kind {
+        case .spsc, .limit: return blocks?.contains(configuration.block) ?? true
+        case .fanout, .e2e: return true
+        }
+    }
 
     static let usage = """
         usage: vhr-bench [--quick] [--rounds N] [--json] [options]
@@ -33,6 +44,8 @@ struct BenchOptions {
           --e2e-seconds S      end-to-end measuring window (default 10)
           --no-e2e             skip the end-to-end scenario
           --only KINDS         only these kinds, comma-separated: spsc, limit, fanout, e2e
+          --blocks SIZES       only these spsc/limit block sizes, comma-separated from 1, 32, 256, 4096
+                               (e.g. --only spsc --blocks 1: many per-sample rounds, to see every placement)
           --vhrd PATH          the vhrd to start (default: next to this executable)
           --cpus A,B           the producer's and consumer's CPUs (default 0,1)
           --no-pin             leave the threads unpinned
@@ -89,6 +102,13 @@ struct BenchOptions {
                     throw UsageError(description: "--only needs kinds from spsc, limit, fanout, e2e, not '\(text)'")
                 }
                 options.only = Set(kinds.compactMap { $0 })
+            case "--blocks":
+                let text = try value(argument)
+                let sizes = text.split(separator: ",").map { Int($0) }
+                guard !sizes.isEmpty, sizes.allSatisfy({ $0.map(BenchmarkRunner.blocks.contains) ?? false }) else {
+                    throw UsageError(description: "--blocks needs sizes from 1, 32, 256, 4096, not '\(text)'")
+                }
+                options.blocks = Set(sizes.compactMap { $0 })
             case "--vhrd": options.vhrdPath = try value(argument)
             case "--seed":
                 guard let seed = UInt64(try value(argument)) else {

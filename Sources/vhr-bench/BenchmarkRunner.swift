@@ -14,12 +14,16 @@ struct BenchmarkRunner {
 
     let options: BenchOptions
 
+    /// The crosscore row's pipelined bound (`vhr_bench_crosscore_pipelined_run`), in `extra`.
+    static let pipelinedKey = "pipelined_samples_per_s"
+
     /// The groups of configurations one round runs.
     static var groups: [[Configuration]] {
         var groups: [[Configuration]] = blocks.map { block in
             var group = [Configuration.Implementation.vhr, .boost, .jack, .spa].map {
                 Configuration(implementation: $0, kind: .spsc, block: block)
             }
+            if block == 1 { group.append(Configuration(implementation: .vhrPublish32, kind: .spsc, block: 1)) }
             if block > 1 {
                 group.append(Configuration(implementation: .memcpy, kind: .limit, block: block))
                 group.append(Configuration(implementation: .crosscore, kind: .limit, block: block))
@@ -36,7 +40,7 @@ struct BenchmarkRunner {
         var generator = SplitMix64(seed: options.seed)
         var measurements: [Measurement] = []
         let groups = Self.groups.map { group in
-            group.filter { options.only?.contains($0.kind) ?? true }
+            group.filter(options.includes)
         }.filter { !$0.isEmpty }
         for round in 0..<options.rounds {
             let start = Date()
@@ -81,6 +85,10 @@ struct BenchmarkRunner {
             return try SPSCBenchmark.run(
                 block: configuration.block, capacity: options.capacity, durationNanoseconds: duration,
                 producerCPU: cpus.producer, consumerCPU: cpus.consumer)
+        case (_, .vhrPublish32):
+            return try SPSCBenchmark.runBatchedPublish(
+                every: 32, capacity: options.capacity, durationNanoseconds: duration, producerCPU: cpus.producer,
+                consumerCPU: cpus.consumer)
         case (.fanout, _):
             return try FanoutBenchmark.run(
                 readers: configuration.readers, block: configuration.block, capacity: options.capacity,
@@ -95,6 +103,10 @@ struct BenchmarkRunner {
             // The serial cycle (write, hand off, read, hand back), for comparison with the bound.
             result.extra["serial_cycle_samples_per_s"] =
                 raw.elapsed_ns > 0 ? Double(raw.samples) * 1e9 / Double(raw.elapsed_ns) : 0
+            // The like-for-like bound for a ring (both sides at once), in the same placement bracket.
+            let pipelined = vhr_bench_crosscore_pipelined_run(config)
+            result.extra[Self.pipelinedKey] = pipelined.chunk_median_rate
+            result.errors += Int(pipelined.errors)
             return result
         case (_, .vhr): preconditionFailure("no runner for \(configuration)")
         }

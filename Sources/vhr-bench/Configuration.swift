@@ -4,6 +4,10 @@ struct Configuration: Hashable, Sendable, CustomStringConvertible {
     enum Implementation: String, Sendable, CaseIterable {
         /// This project: `SPSCRing` (type spsc), `SampleRing` (fanout), vhrd (e2e).
         case vhr
+        /// `SPSCRing` per sample with batched publishing: `pushUnpublished` per sample and
+        /// `publish()` every 32 samples (one cache line of Int16). Not the per-sample target's row:
+        /// a sample can wait up to 31 more pushes before the consumer sees it.
+        case vhrPublish32 = "vhr-publish32"
         case boost
         case jack
         case spa

@@ -7,6 +7,12 @@ import VHRSystem
 /// The daemon end to end: `vhrd --simulate` capturing a simulated 48 kHz stethoscope (10 ms
 /// blocks), `clients` stream-socket clients reading docs/stream-protocol.md frames.
 ///
+/// The stethoscope plays a WAV file rendered here once (`recordingSeconds` of
+/// `HeartSoundSynthesizer` audio at the benchmark's rate), looped: the daemon then copies
+/// recorded samples like a capture device delivers them, so its CPU is the audio path's, not
+/// the cost of synthesizing heart sounds sample by sample (`synthetic:` costs about 1 % of a
+/// core at 48 kHz on its own).
+///
 /// Latency of a frame = the client's CLOCK_MONOTONIC when the whole frame has been read, minus
 /// the capture time of the frame's *last* sample (`capture_ns + samples / rate`): the delay the
 /// daemon adds beyond the frame's own duration. The first-sample figure (`now - capture_ns`) is
@@ -17,6 +23,8 @@ enum EndToEndBenchmark {
         var vhrdPath: String
         var clients = 8
         var sampleRate = 48_000
+        /// Audio in the looped recording.
+        var recordingSeconds = 15
         var warmupSeconds = 1.0
         /// How long vhrd's CPU is measured with no client, first.
         var idleSeconds = 2.0
@@ -79,10 +87,13 @@ enum EndToEndBenchmark {
         try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
+        let recording = directory.appendingPathComponent("heart.wav").path
+        try writeRecording(to: recording, settings)
+
         let daemon = Process()
         daemon.executableURL = URL(fileURLWithPath: settings.vhrdPath)
         daemon.arguments = [
-            "--simulate", "--sim-source", "synthetic:rate=\(settings.sampleRate)", "--runtime-dir", runtime,
+            "--simulate", "--sim-source", "file:\(recording)", "--runtime-dir", runtime,
             "--state-dir", state, "--log-level", "warning",
         ]
         let log = directory.appendingPathComponent("vhrd.log")
@@ -150,6 +161,17 @@ enum EndToEndBenchmark {
             cpuFractionIdle: idleFraction,
             frameSamples: results.map(\.frameSamples).max() ?? 0,
             elapsedSeconds: seconds)
+    }
+
+    /// Renders the looped recording: heart sounds at the benchmark's rate, as a 16-bit WAV file.
+    private static func writeRecording(to path: String, _ settings: Settings) throws {
+        var synthesizer = HeartSoundSynthesizer(sampleRate: settings.sampleRate)
+        var samples = [Int16](repeating: 0, count: settings.sampleRate * settings.recordingSeconds)
+        samples.withUnsafeMutableBufferPointer { synthesizer.render(into: $0) }
+        let bytes = WAVFile(format: synthesizer.format, samples: samples).encoded()
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
+            throw Failure(description: "cannot write the benchmark's recording \(path): check the temporary directory")
+        }
     }
 
     private static func waitForSocket(_ path: String, daemon: Process, log: URL) throws {

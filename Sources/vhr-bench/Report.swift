@@ -13,7 +13,7 @@ struct Report {
     func table() -> String {
         var lines: [String] = []
         let columns: [(String, Int, Bool)] = [
-            ("config", 16, false), ("impl", 10, false), ("type", 7, false), ("block", 6, true), ("readers", 8, true),
+            ("config", 16, false), ("impl", 13, false), ("type", 7, false), ("block", 6, true), ("readers", 8, true),
             ("M samples/s", 12, true), ("IQR", 6, true), ("x boost", 9, true), ("x memcpy", 9, true),
             ("x crosscore", 12, true), ("  placements", 0, false),
         ]
@@ -81,6 +81,12 @@ struct Report {
             lines.append(
                 "crosscore: the bound is the slower of the write and read sides, timed apart; the serial cycle "
                     + "(write, hand off, read, hand back) moves, in M samples/s: " + cycles.joined(separator: ", "))
+            let pipelined = summaries.filter { $0.configuration.implementation == .crosscore }.map {
+                "b\($0.configuration.block) \(Format.rate($0.extra[BenchmarkRunner.pipelinedKey] ?? 0))"
+            }
+            lines.append(
+                "crosscore pipelined (the same blocks through ring-sized slots with one flag each, both sides at once: a "
+                    + "ring's work without its indices), in M samples/s: " + pipelined.joined(separator: ", "))
         }
         for summary in summaries where summary.configuration.kind == .fanout {
             let extra = summary.extra

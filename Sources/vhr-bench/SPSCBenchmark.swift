@@ -19,6 +19,19 @@ enum SPSCBenchmark {
             consumer: { run in bulkConsumer(ring, block: block, run) })
     }
 
+    /// Per element with batched publishing: `pushUnpublished` per sample, `publish()` every `every`
+    /// samples and whenever the ring is full; the consumer is the plain per-element one.
+    static func runBatchedPublish(
+        every: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int
+    ) throws -> RunResult {
+        precondition(every > 0 && every & (every - 1) == 0 && every <= stopCheckInterval, "a power of two ≤ 4096")
+        let ring = SPSCRing<Int16>(capacity: capacity)
+        return try TwoThreadRun.run(
+            durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
+            producer: { run in batchedPublishProducer(ring, every: every, run) },
+            consumer: { run in perElementConsumer(ring, run) })
+    }
+
     /// How often the per-element producer looks at the stop flag, as in the C++ harness.
     private static let stopCheckInterval = 4096
 
@@ -33,6 +46,24 @@ enum SPSCBenchmark {
             next &+= 1
             pushed &+= 1
             if pushed & (stopCheckInterval - 1) == 0, run.isStopped { return }
+        }
+    }
+
+    private static func batchedPublishProducer(_ ring: SPSCRing<Int16>, every: Int, _ run: TwoThreadRun) {
+        var producer = ring.makeProducer()
+        var next: UInt16 = 0
+        var pushed = 0
+        while true {
+            while !producer.pushUnpublished(Int16(bitPattern: next)) {
+                producer.publish()
+                if run.isStopped { return }
+            }
+            next &+= 1
+            pushed &+= 1
+            if pushed & (every - 1) == 0 {
+                producer.publish()
+                if pushed & (stopCheckInterval - 1) == 0, run.isStopped { return }
+            }
         }
     }
 

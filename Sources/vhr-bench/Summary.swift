@@ -54,6 +54,27 @@ struct Summary {
         }
     }
 
+    /// Per stable placement (A, B, C), the median over rounds of `x / y` for the rounds in which
+    /// both runs saw that placement before and after: ratios that compare like with like. Only
+    /// placements with at least `minimumPairs` such rounds, fastest placement first.
+    static func ratiosByRegime(
+        _ numerator: [Measurement], _ denominator: [Measurement]?, minimumPairs: Int = 2
+    ) -> [(regime: PlacementRegime, ratio: Ratio)] {
+        guard let denominator else { return [] }
+        let byRound = Dictionary(grouping: denominator, by: \.round).compactMapValues(\.first)
+        var ratios: [PlacementRegime: [Double]] = [:]
+        for run in numerator {
+            guard let other = byRound[run.round], other.result.samplesPerSecond > 0,
+                run.regime == other.regime, run.regime.isStable
+            else { continue }
+            ratios[run.regime, default: []].append(run.result.samplesPerSecond / other.result.samplesPerSecond)
+        }
+        return PlacementRegime.allCases.compactMap { regime in
+            guard let values = ratios[regime], values.count >= minimumPairs else { return nil }
+            return (regime, Ratio(value: Statistics.median(values), pairs: values.count, sameRegime: true))
+        }
+    }
+
     /// The median over rounds of `value(x) / value(y)` for runs of the same round. Only rounds in
     /// which both runs saw the same stable placement are used when there are enough of them (a
     /// third of the rounds, at least 2); otherwise every round.

@@ -36,7 +36,7 @@ if options.pin, !CPUAffinity.mayRun(on: [options.cpus.0, options.cpus.1]) {
 }
 
 do {
-    let groups = BenchmarkRunner.groups.joined().filter { effective.only?.contains($0.kind) ?? true }.count
+    let groups = BenchmarkRunner.groups.joined().filter(effective.includes).count
     log(
         "vhr-bench: \(effective.rounds) rounds x \(groups) configurations, \(effective.runMilliseconds) ms each"
             + (effective.endToEnd ? ", then \(Int(effective.endToEndSeconds)) s end to end" : ""))

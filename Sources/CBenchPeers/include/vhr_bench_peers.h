@@ -54,15 +54,15 @@ vhr_bench_result vhr_bench_memcpy_run(vhr_bench_config config);
 /// could reach if both sides overlapped perfectly. `samples`/`elapsed_ns` give the serial cycle.
 vhr_bench_result vhr_bench_crosscore_run(vhr_bench_config config);
 
+/// Pipelined cross-core copy: the same blocks through a shared buffer of `capacity` samples cut
+/// into block-sized slots with one flag each; the producer fills and copies blocks in while the
+/// consumer copies earlier ones out and verifies them. A ring's work without index bookkeeping:
+/// the bound for a ring whose two sides run at once. Rate: median chunk rate, as for the rings.
+vhr_bench_result vhr_bench_crosscore_pipelined_run(vhr_bench_config config);
+
 /// Median round trip of a cache line bounced between two threads on `cpu_a` and `cpu_b` (-1 for
 /// unpinned) for about `duration_ns`, in nanoseconds: tells the vCPU placement regime.
 double vhr_bench_pingpong_ns(int32_t cpu_a, int32_t cpu_b, int64_t duration_ns);
-
-/// The ramp every run moves (sample i is (int16_t)i), filled and checked by the same code for
-/// the Swift and C++ rows, so the harness costs the same on both sides. `vhr_bench_verify`
-/// returns how many samples differ from the ramp starting at `first`.
-void vhr_bench_fill(int16_t *samples, int64_t count, uint16_t first);
-int64_t vhr_bench_verify(const int16_t *samples, int64_t count, uint16_t first);
 
 /// Pins the calling thread to `cpu` with pthread_setaffinity_np (Swift's Glibc module does not
 /// declare it: it needs _GNU_SOURCE). 1 on success, 0 for cpu < 0 or when the kernel refuses.

@@ -129,6 +129,60 @@ import VHRCore
         #expect(consumer.pop() == nil)
     }
 
+    /// The handles hold the ring through a manually retained reference: each keeps the ring (and its
+    /// storage) alive on its own, and the ring is freed once the last of them and the ring's own
+    /// references are gone (a missing retain would free it early, a missing release would leak it).
+    @Test func handlesKeepTheRingAliveAndReleaseIt() {
+        weak var weakRing: SPSCRing<Int16>?
+        var consumer: SPSCRing<Int16>.Consumer
+        do {
+            var producer: SPSCRing<Int16>.Producer
+            do {
+                let ring = SPSCRing<Int16>(capacity: 8)
+                weakRing = ring
+                producer = ring.makeProducer()
+                consumer = ring.makeConsumer()
+            }
+            #expect(weakRing != nil)
+            let pushed = producer.push(41)
+            #expect(pushed)
+            _ = consume producer
+            #expect(weakRing != nil)
+            #expect(consumer.pop() == 41)
+        }
+        #expect(weakRing != nil)
+        _ = consume consumer
+        #expect(weakRing == nil)
+    }
+
+    /// Staged elements take room at once but reach the consumer only when published, by `publish()`
+    /// or by the next `push`/`write`; a full ring of staged elements refuses more until published and read.
+    @Test(arguments: starts)
+    func pushUnpublishedIsVisibleOnlyAfterPublish(start: UInt64) {
+        let ring = SPSCRing<Int16>(capacity: 4, startingAt: start)
+        var producer = ring.makeProducer()
+        var consumer = ring.makeConsumer()
+        for value in [1, 2, 3, 4] as [Int16] {
+            let staged = producer.pushUnpublished(value)
+            #expect(staged)
+        }
+        let fifth = producer.pushUnpublished(5)
+        #expect(!fifth)
+        #expect(producer.index == start &+ 4)
+        #expect(consumer.pop() == nil && consumer.readableCount() == 0 && ring.count == 0)
+        producer.publish()
+        #expect(consumer.readableCount() == 4 && ring.count == 4)
+        #expect(consumer.pop() == 1 && consumer.pop() == 2)
+        let staged = producer.pushUnpublished(5)
+        #expect(staged)
+        #expect(consumer.pop() == 3 && consumer.pop() == 4 && consumer.pop() == nil)
+        // A plain push publishes what was staged before it.
+        let pushed = producer.push(6)
+        #expect(pushed)
+        #expect(consumer.pop() == 5 && consumer.pop() == 6 && consumer.pop() == nil)
+        #expect(consumer.index == start &+ 6)
+    }
+
     @Test func aSecondProducerTraps() async {
         await #expect(processExitsWith: .failure) {
             let ring = SPSCRing<Int16>(capacity: 4)
@@ -167,7 +221,13 @@ import VHRCore
                     // on it empty: then it reads samples the moment they are published, which is where
                     // a missing release/acquire pair shows (TSan cannot see it while the ring is full).
                     if batch & 1 == 0 && round & 3 == 0 { Thread.sleep(forTimeInterval: 0.000_02) }
-                    if round % 3 == 0 {
+                    if round % 6 == 0 {
+                        // Per sample, batched: stage until refused, then publish the batch.
+                        while producer.pushUnpublished(Self.ramp(producer.index)) {
+                            if producer.index % 31 == 0 { break }
+                        }
+                        producer.publish()
+                    } else if round % 3 == 0 {
                         // Per sample: push until refused.
                         while producer.push(Self.ramp(producer.index)) {
                             if producer.index % 97 == 0 { break }
