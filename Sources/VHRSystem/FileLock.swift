@@ -62,7 +62,11 @@ public final class FileLock: Sendable {
             defer { held = nil }
             return held
         }
-        try? fd?.close()
+        guard let fd else { return }
+        // Unlock before closing: a process forked meanwhile (another thread spawning a child)
+        // shares the open file description until it execs, and would keep a plain close's lock.
+        _ = try? SystemCall.run("flock") { flock(fd.rawValue, LOCK_UN) }
+        try? fd.close()
     }
 
     deinit {
