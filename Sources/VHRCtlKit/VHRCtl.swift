@@ -25,6 +25,8 @@ public enum VHRCtl {
                                                   live events as they happen
           hardware                                what is plugged in and which profile matches it (technician)
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
+          decode 11073 [--config FILE] HEX...|-   decode a captured IEEE 11073 APDU locally (docs/decode.md)
+          decode suntech|omron HEX...|-         decode a captured SunTech or Omron frame locally
 
         Options:
           --runtime-dir DIR   where vhrd's sockets are (default $VHR_RUNTIME_DIR, then /run/vhr)
@@ -59,6 +61,7 @@ public enum VHRCtl {
             case "events": try EventsCommand.run(&reader, context)
             case "hardware": try HardwareCommand.run(&reader, context)
             case "simulate": try SimulateCommand.run(&reader, context)
+            case "decode": try DecodeCommand.run(&reader, context)
             default: throw CommandFailure(.usage, "unknown command '\(command)'")
             }
             return ExitCode.ok.rawValue
