@@ -11,21 +11,37 @@ import VHRCore
 ///
 /// The server arms it while it has listeners; disarmed, `wake()` is one relaxed load and
 /// nothing else, so a room nobody listens to costs the capture thread nothing.
-// @unchecked Sendable: `source` is a Dispatch object, safe to use from any thread; `armed` is atomic.
+///
+/// It also owns the server's slow housekeeping timer (keepalives, stalls, refusals, and a
+/// fallback should the ring be written without a wake), so both triggers start and stop together.
+// @unchecked Sendable: `source` and `timer` are Dispatch objects, safe to use from any thread;
+// `armed` is atomic.
 public final class CaptureWakeup: @unchecked Sendable {
     private let source: any DispatchSourceUserDataAdd
+    private let timer: any DispatchSourceTimer
     private let armed = Atomic<Bool>(false)
 
-    /// A wake-up whose handler (set with `setHandler`) runs on `queue`.
+    /// A wake-up whose handler (set with `setHandler` or `startPump`) runs on `queue`.
     init(queue: DispatchQueue) {
         source = DispatchSource.makeUserDataAddSource(queue: queue)
+        timer = DispatchSource.makeTimerSource(queue: queue)
         // Active from the start: Dispatch must not release a suspended source, and an active
-        // one without a handler just absorbs wakes.
+        // one without a handler just absorbs wakes (the timer is not scheduled until startPump).
         source.activate()
+        timer.activate()
     }
 
     deinit {
         source.cancel()
+        timer.cancel()
+    }
+
+    /// Runs `pump` on the queue after every (coalesced) wake, and every `milliseconds` anyway.
+    func startPump(everyMilliseconds milliseconds: Int, _ pump: @escaping @Sendable () -> Void) {
+        setHandler(pump)
+        let period = DispatchTimeInterval.milliseconds(max(1, milliseconds))
+        timer.setEventHandler(handler: pump)
+        timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
     }
 
     /// What runs on the queue after one or more wakes (they coalesce).
@@ -55,9 +71,10 @@ public final class CaptureWakeup: @unchecked Sendable {
         source.add(data: 1)
     }
 
-    /// Stops delivering wakes; the server is stopping.
+    /// Stops delivering wakes and timer ticks; the server is stopping.
     func cancel() {
         isArmed = false
         source.cancel()
+        timer.cancel()
     }
 }

@@ -62,7 +62,6 @@ public final class StreamServer: Sendable {
     private nonisolated(unsafe) let frame: UnsafeMutableRawBufferPointer
 
     private struct State {
-        var timer: (any DispatchSourceTimer)?
         var listeners: [ObjectIdentifier: Listener] = [:]
         var streamID = UUID()
         var nextClient = 1
@@ -118,21 +117,13 @@ public final class StreamServer: Sendable {
     public func start() {
         queue.async { [self] in
             listener.start { [self] connection in admit(connection) }
-            wakeup.setHandler { [weak self] in self?.pump() }
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            let period = DispatchTimeInterval.milliseconds(max(1, settings.pumpMilliseconds))
-            timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
-            timer.setEventHandler { [self] in pump() }
-            state.value.timer = timer
-            timer.resume()
+            wakeup.startPump(everyMilliseconds: settings.pumpMilliseconds) { [weak self] in self?.pump() }
         }
     }
 
     public func stop() {
         queue.sync {
             listener.cancel()
-            state.value.timer?.cancel()
-            state.value.timer = nil
             wakeup.cancel()
             for listener in state.value.listeners.values { listener.connection.close(reason: "vhrd is stopping") }
             state.value.listeners.removeAll()

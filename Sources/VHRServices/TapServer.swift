@@ -56,7 +56,6 @@ public final class TapServer: Sendable {
     private nonisolated(unsafe) let buffer: UnsafeMutableBufferPointer<Int16>
 
     private struct State {
-        var timer: (any DispatchSourceTimer)?
         var listeners: [ObjectIdentifier: Listener] = [:]
         var nextClient = 1
     }
@@ -98,21 +97,13 @@ public final class TapServer: Sendable {
     public func start() {
         queue.async { [self] in
             listener.start { [self] connection in admit(connection) }
-            wakeup.setHandler { [weak self] in self?.pump() }
-            let timer = DispatchSource.makeTimerSource(queue: queue)
-            let period = DispatchTimeInterval.milliseconds(max(1, settings.pumpMilliseconds))
-            timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
-            timer.setEventHandler { [self] in pump() }
-            state.value.timer = timer
-            timer.resume()
+            wakeup.startPump(everyMilliseconds: settings.pumpMilliseconds) { [weak self] in self?.pump() }
         }
     }
 
     public func stop() {
         queue.sync {
             listener.cancel()
-            state.value.timer?.cancel()
-            state.value.timer = nil
             wakeup.cancel()
             for listener in state.value.listeners.values { listener.connection.close(reason: "vhrd is stopping") }
             state.value.listeners.removeAll()
