@@ -16,6 +16,7 @@ packages=(
     sox                # tests: the audio tap read by a real sox
     socat              # tests and docs: the tap through socat
     alsa-utils         # tests: aplay reads the tap
+    python3            # scripts/fuzz.sh: seeds from the JSON fixtures
 )
 
 missing=()

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: dependencies, the thread-sanitizer stress run, a
-# warnings-as-errors build, the tests, and the formatting check. Usage: scripts/test.sh
+# The whole test suite, as CI runs it: dependencies, the thread-sanitizer stress run, a short
+# fuzzing run, a warnings-as-errors build, the tests, and the formatting check. Usage: scripts/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +10,10 @@ scripts/install-deps.sh
 start=$(date +%s)
 scripts/tsan.sh
 echo "thread sanitizer stress (short mode): $(($(date +%s) - start)) s"
+
+start=$(date +%s)
+scripts/fuzz.sh
+echo "fuzzing (short mode): $(($(date +%s) - start)) s"
 
 start=$(date +%s)
 swift build --build-tests -Xswiftc -warnings-as-errors

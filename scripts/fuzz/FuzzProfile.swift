@@ -1,0 +1,6 @@
+import Foundation
+
+/// Device profiles (JSON).
+func fuzzProfile(_ bytes: [UInt8]) {
+    _ = try? DeviceProfile.decode(Data(bytes), file: "fuzz.json")
+}
