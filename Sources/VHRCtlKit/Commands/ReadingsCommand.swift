@@ -11,6 +11,12 @@ enum ReadingsCommand {
             let pressure = cuff["pressure"]?.doubleValue.map { " \(Int($0.rounded())) mmHg" } ?? ""
             Output.line("\(cuff["device"]?.stringValue ?? "?"): \(cuff["phase"]?.stringValue ?? "?")\(pressure)")
         }
+        if let quality = result["stethoscope"], quality != .null {
+            let rate = quality["heart_rate_bpm"]?.intValue.map { "\($0) bpm" } ?? "no clear heart rate"
+            let contact = quality["contact"]?.boolValue == true ? "contact" : "no contact"
+            let level = quality["level_dbfs"]?.doubleValue.map { "\($0) dBFS" } ?? "?"
+            Output.line("\(quality["device"]?.stringValue ?? "stethoscope"): \(contact), level \(level), \(rate)")
+        }
         for measurement in result["measurements"]?.arrayValue ?? [] {
             Output.line("\(measurement["measured_at"]?.stringValue ?? "?")  \(Format.bloodPressure(measurement))")
         }
