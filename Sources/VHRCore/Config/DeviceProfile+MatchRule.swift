@@ -4,6 +4,9 @@ extension DeviceProfile {
     public enum MatchRule: Sendable, Equatable, Codable {
         /// `{"usb": {"vendor": "0590", "product": "0090"}}`
         case usb(vendor: UInt16, product: UInt16)
+        /// `{"usbInterface": {"class": "0f"}}`: any USB device with an interface of this class, for
+        /// standard device classes that a model-independent family drives (USB PHDC is 0x0f).
+        case usbInterface(class: UInt8)
         /// `{"serial": {"usbVendor": "0403", "usbProduct": "6001", "serialNumber": "A123XYZ"}}`.
         /// `serialNumber` (udev's `ID_USB_SERIAL_SHORT`) is optional, except on the generic
         /// USB-serial adapters in ``genericSerialAdapters``.
@@ -15,7 +18,7 @@ extension DeviceProfile {
         /// The transport this kind of rule belongs to.
         public var transport: Transport {
             switch self {
-            case .usb: .usb
+            case .usb, .usbInterface: .usb
             case .serial: .serial
             case .alsa: .alsa
             }
@@ -30,7 +33,11 @@ extension DeviceProfile {
         ]
 
         private enum Keys: String, CodingKey, CaseIterable {
-            case usb, serial, alsa
+            case usb, usbInterface, serial, alsa
+        }
+
+        private enum InterfaceKeys: String, CodingKey, CaseIterable {
+            case `class`
         }
 
         private enum USBKeys: String, CodingKey, CaseIterable {
@@ -51,7 +58,7 @@ extension DeviceProfile {
             guard container.allKeys.count == 1, let kind = container.allKeys.first else {
                 throw ProfileDecodingProblem(
                     path: decoder.codingPath,
-                    problem: "a match rule needs exactly one of \"usb\", \"serial\" or \"alsa\"",
+                    problem: "a match rule needs exactly one of \"usb\", \"usbInterface\", \"serial\" or \"alsa\"",
                     fix:
                         "write one rule per array element, like {\"usb\": {\"vendor\": \"0590\", \"product\": \"0090\"}}"
                 )
@@ -61,6 +68,23 @@ extension DeviceProfile {
                 let rule = try container.nestedContainer(keyedBy: USBKeys.self, forKey: .usb)
                 try ProfileDecodingProblem.rejectUnknownKeys(USBKeys.self, in: container.superDecoder(forKey: .usb))
                 self = .usb(vendor: try Self.hex(rule, .vendor), product: try Self.hex(rule, .product))
+            case .usbInterface:
+                let rule = try container.nestedContainer(keyedBy: InterfaceKeys.self, forKey: .usbInterface)
+                try ProfileDecodingProblem.rejectUnknownKeys(
+                    InterfaceKeys.self, in: container.superDecoder(forKey: .usbInterface))
+                let text = try rule.decode(String.self, forKey: .class)
+                guard text.count == 2, text.allSatisfy(\.isHexDigit), let value = UInt8(text, radix: 16) else {
+                    throw ProfileDecodingProblem(
+                        path: rule.codingPath + [InterfaceKeys.class], problem: "\"\(text)\" is not 2 hex digits",
+                        fix: "write the interface class as lsusb -v shows it, like \"0f\" for PHDC")
+                }
+                guard value != 0x00, value != 0xFF else {
+                    throw ProfileDecodingProblem(
+                        path: rule.codingPath + [InterfaceKeys.class],
+                        problem: "class \(text) says nothing about the device (per-interface or vendor-specific)",
+                        fix: "match a vendor-specific device by its ids with a \"usb\" rule")
+                }
+                self = .usbInterface(class: value)
             case .serial:
                 let rule = try container.nestedContainer(keyedBy: SerialKeys.self, forKey: .serial)
                 try ProfileDecodingProblem.rejectUnknownKeys(
@@ -92,6 +116,10 @@ extension DeviceProfile {
                 var rule = container.nestedContainer(keyedBy: USBKeys.self, forKey: .usb)
                 try rule.encode(Self.hex(vendor), forKey: .vendor)
                 try rule.encode(Self.hex(product), forKey: .product)
+            case .usbInterface(let interfaceClass):
+                var rule = container.nestedContainer(keyedBy: InterfaceKeys.self, forKey: .usbInterface)
+                let digits = String(interfaceClass, radix: 16)
+                try rule.encode(String(repeating: "0", count: 2 - digits.count) + digits, forKey: .class)
             case .serial(let vendor, let product, let serialNumber):
                 var rule = container.nestedContainer(keyedBy: SerialKeys.self, forKey: .serial)
                 try rule.encode(Self.hex(vendor), forKey: .usbVendor)

@@ -235,7 +235,9 @@ public struct DeviceProfile: Sendable, Equatable, Codable {
             }
             return
         }
-        guard !match.isEmpty else {
+        // A serial device may have no rule: it is then enrolled by the room configuration, which names
+        // its port (a generic USB-serial adapter or a native RS-232 port says nothing about what is on it).
+        guard !match.isEmpty || transport == .serial else {
             throw ProfileDecodingProblem(
                 path: [Keys.match], problem: "a \(transport.rawValue) device needs at least one match rule",
                 fix: "add a rule like {\"\(transport.rawValue)\": {…}}; see DeviceProfiles/README.md")

@@ -23,6 +23,8 @@ public struct HardwareItem: Sendable, Equatable, Codable {
     public var productID: UInt16?
     /// The USB serial number (udev's `ID_USB_SERIAL_SHORT`), when the device has one and it could be read.
     public var serialNumber: String?
+    /// A USB device's interface classes (`0x0f` for PHDC), when they could be read.
+    public var interfaceClasses: [UInt8]?
     /// What the device calls itself: the USB product string, the serial port's description, or, for
     /// ALSA, the card id (the name a profile's `cardName` is compared with).
     public var name: String?
@@ -34,13 +36,15 @@ public struct HardwareItem: Sendable, Equatable, Codable {
 
     public init(
         kind: Kind, location: String, vendorID: UInt16? = nil, productID: UInt16? = nil,
-        serialNumber: String? = nil, name: String? = nil, matchedProfile: String? = nil, note: String? = nil
+        serialNumber: String? = nil, interfaceClasses: [UInt8]? = nil, name: String? = nil,
+        matchedProfile: String? = nil, note: String? = nil
     ) {
         self.kind = kind
         self.location = location
         self.vendorID = vendorID
         self.productID = productID
         self.serialNumber = serialNumber
+        self.interfaceClasses = interfaceClasses
         self.name = name
         self.matchedProfile = matchedProfile
         self.note = note
@@ -54,6 +58,7 @@ public enum HardwareInventory {
     /// that has a rule matching the item, in the same order.
     ///
     /// - A `usb` rule matches a `usb` item with the same vendor and product id.
+    /// - A `usbInterface` rule matches a `usb` item with an interface of that class.
     /// - A `serial` rule matches a `serial` item with the same USB vendor and product id and, when
     ///   the rule names one, the same serial number.
     /// - An `alsa` rule matches an `alsa` item with the same USB vendor and product id and, when
@@ -81,6 +86,8 @@ public enum HardwareInventory {
         switch rule {
         case .usb(let vendor, let product):
             return item.kind == .usb && item.vendorID == vendor && item.productID == product
+        case .usbInterface(let interfaceClass):
+            return item.kind == .usb && (item.interfaceClasses ?? []).contains(interfaceClass)
         case .serial(let vendor, let product, let serialNumber):
             return item.kind == .serial && item.vendorID == vendor && item.productID == product
                 && (serialNumber == nil || item.serialNumber == serialNumber)

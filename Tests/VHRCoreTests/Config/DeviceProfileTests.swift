@@ -224,6 +224,30 @@ import VHRCore
             problem: "a usb device needs at least one match rule")
     }
 
+    @Test func decodesAUSBInterfaceClassRule() throws {
+        let profile = try DeviceProfile.decode(
+            Self.data(Self.with { $0["match"] = [["usbInterface": ["class": "0F"]]] }), file: "acme-bp200.json")
+        #expect(profile.match == [.usbInterface(class: 0x0F)])
+        let again = try DeviceProfile.decode(JSONEncoder().encode(profile), file: "acme-bp200.json")
+        #expect(again == profile)
+    }
+
+    @Test(arguments: ["f", "0x0f", "00", "ff", "FF", ""])
+    func rejectsAUselessOrMalformedInterfaceClass(text: String) {
+        Self.expectError(
+            Self.with { $0["match"] = [["usbInterface": ["class": text]]] }, field: "match[0].usbInterface.class")
+    }
+
+    @Test func aSerialDeviceMayBeEnrolledByTheRoomInsteadOfMatched() throws {
+        let profile = try DeviceProfile.decode(
+            Self.data(
+                Self.with {
+                    $0["transport"] = "serial"
+                    $0["match"] = []
+                }), file: "acme-bp200.json")
+        #expect(profile.match.isEmpty)
+    }
+
     @Test func rejectsASimulatedTransportWithMatchRules() {
         Self.expectError(
             Self.with { $0["transport"] = "simulated" }, field: "match",
@@ -233,7 +257,7 @@ import VHRCore
     @Test func rejectsAMatchRuleWithNoneOrTwoKinds() {
         Self.expectError(
             Self.with { $0["match"] = [[:]] }, field: "match[0]",
-            problem: "a match rule needs exactly one of \"usb\", \"serial\" or \"alsa\"")
+            problem: "a match rule needs exactly one of \"usb\", \"usbInterface\", \"serial\" or \"alsa\"")
         Self.expectError(
             Self.with {
                 $0["match"] = [

@@ -40,6 +40,26 @@ import VHRCore
         #expect(matched.map(\.location) == ["usb 1-3", "usb 1-4", "usb 1"], "order and other fields are kept")
     }
 
+    @Test func usbInterfaceRuleMatchesAnyDeviceWithThatInterfaceClass() throws {
+        let catalog = try ProfileCatalog(profiles: [
+            DeviceProfile(
+                id: "phdc", name: "phdc", vendor: "any", kind: .bloodPressureCuff, family: "test", transport: .usb,
+                match: [.usbInterface(class: 0x0F)])
+        ])
+        let items = [
+            HardwareItem(
+                kind: .usb, location: "usb 1-3", vendorID: 0x1209, productID: 0x0001, interfaceClasses: [0x0F]),
+            HardwareItem(
+                kind: .usb, location: "usb 1-4", vendorID: 0x15A2, productID: 0x0042, interfaceClasses: [0x02, 0x0F]),
+            HardwareItem(
+                kind: .usb, location: "usb 1-5", vendorID: 0x1209, productID: 0x0001, interfaceClasses: [0x03]),
+            HardwareItem(kind: .usb, location: "usb 1-6", vendorID: 0x1209, productID: 0x0001),
+            HardwareItem(kind: .serial, location: "/dev/ttyACM0", vendorID: 0x1209, productID: 0x0001),
+        ]
+        let matched = HardwareInventory.match(items, catalog: catalog)
+        #expect(matched.map(\.matchedProfile) == ["phdc", "phdc", nil, nil, nil])
+    }
+
     @Test func serialRuleNeedsTheSerialNumberWhenItNamesOne() {
         let items = [
             HardwareItem(
