@@ -148,6 +148,7 @@ vhr_bench_result run_ring(const vhr_bench_config &config, Ring &ring) {
                 for (int64_t i = 1;; i++) {
                     while (!ring.push1(int16_t(next))) {
                         if (stop.load(std::memory_order_relaxed)) return;
+                        vhr_bench_backoff(config.backoff_pauses);
                     }
                     next++;
                     if (i % kStopCheckInterval == 0 && stop.load(std::memory_order_relaxed)) return;
@@ -160,6 +161,7 @@ vhr_bench_result run_ring(const vhr_bench_config &config, Ring &ring) {
                 for (;;) {
                     if (!ring.pop1(value)) {
                         if (stop.load(std::memory_order_relaxed)) break;
+                        vhr_bench_backoff(config.backoff_pauses);
                         continue;
                     }
                     errors += value != int16_t(expected);

@@ -13,6 +13,8 @@ struct BenchOptions {
     var pin = true
     var cpus = (0, 1)
     var capacity = 16_384
+    /// Spin-wait hints a per-element harness runs after finding a ring empty or full (`--pauses`).
+    var pauses = 0
     var seed: UInt64 = 1
     var vhrdPath: String?
     var quick = false
@@ -49,6 +51,10 @@ struct BenchOptions {
           --vhrd PATH          the vhrd to start (default: next to this executable)
           --cpus A,B           the producer's and consumer's CPUs (default 0,1)
           --no-pin             leave the threads unpinned
+          --capacity N         ring capacity in samples, a power of two (default 16384; boost's is
+                               fixed at 16384, so its rows do not follow)
+          --pauses N           per-sample runs: spin-wait hints after finding a ring empty or full,
+                               the same for every ring (default 0: poll again at once)
           --seed N             the order of configurations inside a round (default 1)
           --json               one JSON object per configuration (and per target) instead of the table
           --help
@@ -110,6 +116,16 @@ struct BenchOptions {
                 }
                 options.blocks = Set(sizes.compactMap { $0 })
             case "--vhrd": options.vhrdPath = try value(argument)
+            case "--capacity":
+                guard let capacity = Int(try value(argument)), capacity >= 4096, capacity & (capacity - 1) == 0 else {
+                    throw UsageError(description: "--capacity needs a power of two of at least 4096")
+                }
+                options.capacity = capacity
+            case "--pauses":
+                guard let pauses = Int(try value(argument)), (0...1000).contains(pauses) else {
+                    throw UsageError(description: "--pauses needs a whole number from 0 to 1000")
+                }
+                options.pauses = pauses
             case "--seed":
                 guard let seed = UInt64(try value(argument)) else {
                     throw UsageError(description: "--seed needs a whole number")

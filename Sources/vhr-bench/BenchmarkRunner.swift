@@ -31,7 +31,10 @@ struct BenchmarkRunner {
             return group
         }
         groups.append(
-            fanoutReaders.map { Configuration(implementation: .vhr, kind: .fanout, block: fanoutBlock, readers: $0) })
+            fanoutReaders.map { Configuration(implementation: .vhr, kind: .fanout, block: fanoutBlock, readers: $0) }
+                + fanoutReaders.dropFirst().map {
+                    Configuration(implementation: .vhrServed, kind: .fanout, block: fanoutBlock, readers: $0)
+                })
         return groups
     }
 
@@ -79,20 +82,22 @@ struct BenchmarkRunner {
         let duration = Int64(options.runMilliseconds) * 1_000_000
         let config = vhr_bench_config(
             block: Int64(configuration.block), capacity: Int64(options.capacity), duration_ns: duration,
-            producer_cpu: Int32(cpus.producer), consumer_cpu: Int32(cpus.consumer))
+            producer_cpu: Int32(cpus.producer), consumer_cpu: Int32(cpus.consumer),
+            backoff_pauses: Int32(options.pauses))
         switch (configuration.kind, configuration.implementation) {
         case (.spsc, .vhr):
             return try SPSCBenchmark.run(
                 block: configuration.block, capacity: options.capacity, durationNanoseconds: duration,
-                producerCPU: cpus.producer, consumerCPU: cpus.consumer)
+                producerCPU: cpus.producer, consumerCPU: cpus.consumer, pauses: Int32(options.pauses))
         case (_, .vhrPublish32):
             return try SPSCBenchmark.runBatchedPublish(
                 every: 32, capacity: options.capacity, durationNanoseconds: duration, producerCPU: cpus.producer,
-                consumerCPU: cpus.consumer)
+                consumerCPU: cpus.consumer, pauses: Int32(options.pauses))
         case (.fanout, _):
             return try FanoutBenchmark.run(
                 readers: configuration.readers, block: configuration.block, capacity: options.capacity,
-                durationNanoseconds: duration, writerCPU: cpus.producer, readerCPU: cpus.consumer)
+                durationNanoseconds: duration, writerCPU: cpus.producer, readerCPU: cpus.consumer,
+                topology: configuration.implementation == .vhrServed ? .oneThread : .threadPerReader)
         case (_, .boost): return RunResult(vhr_bench_boost_run(config))
         case (_, .jack): return RunResult(vhr_bench_jack_run(config))
         case (_, .spa): return RunResult(vhr_bench_spa_run(config))
@@ -108,7 +113,7 @@ struct BenchmarkRunner {
             result.extra[Self.pipelinedKey] = pipelined.chunk_median_rate
             result.errors += Int(pipelined.errors)
             return result
-        case (_, .vhr): preconditionFailure("no runner for \(configuration)")
+        case (_, .vhr), (_, .vhrServed): preconditionFailure("no runner for \(configuration)")
         }
     }
 }

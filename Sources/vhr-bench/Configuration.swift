@@ -8,6 +8,9 @@ struct Configuration: Hashable, Sendable, CustomStringConvertible {
         /// `publish()` every 32 samples (one cache line of Int16). Not the per-sample target's row:
         /// a sample can wait up to 31 more pushes before the consumer sees it.
         case vhrPublish32 = "vhr-publish32"
+        /// `SampleRing` fan-out with every reader's cursor served by one thread, as vhrd's stream
+        /// server does (type fanout only).
+        case vhrServed = "vhr-served"
         case boost
         case jack
         case spa

@@ -23,20 +23,36 @@ enum FanoutBenchmark {
         var cpuNanoseconds: Int64
     }
 
+    /// How the readers are driven.
+    enum Topology: Sendable {
+        /// One thread per reader, every reader thread on the reader CPU.
+        case threadPerReader
+        /// One thread serves every reader's cursor in turn, a block each, the way vhrd's stream
+        /// server serves its clients from one pump thread.
+        case oneThread
+    }
+
     static func run(
-        readers: Int, block: Int, capacity: Int, durationNanoseconds: Int64, writerCPU: Int, readerCPU: Int
+        readers: Int, block: Int, capacity: Int, durationNanoseconds: Int64, writerCPU: Int, readerCPU: Int,
+        topology: Topology = .threadPerReader
     ) throws -> RunResult {
         let ring = SampleRing(format: AudioFormat(sampleRate: 48_000), capacity: capacity)
-        let run = TwoThreadRun(threads: readers + 1)
+        let readerThreads = topology == .oneThread ? 1 : readers
+        let run = TwoThreadRun(threads: readerThreads + 1)
         let results = Mutex<[ReaderResult]>([])
         let written = Atomic<Int>(0)
         var threads: [DedicatedThread] = []
-        for index in 0..<readers {
+        for index in 0..<readerThreads {
             threads.append(
                 try DedicatedThread(name: "bench-reader\(index)") {
                     run.enter(cpu: readerCPU)
-                    let result = read(ring, block: block, run)
-                    results.withLock { $0.append(result) }
+                    let served =
+                        topology == .oneThread
+                        ? serve(ring, readers: readers, block: block, run)
+                        : [
+                            read(ring, block: block, run)
+                        ]
+                    results.withLock { $0.append(contentsOf: served) }
                 })
         }
         threads.append(
@@ -59,7 +75,7 @@ enum FanoutBenchmark {
         var result = RunResult(
             samplesPerSecond: rates.min() ?? 0, samples: received, elapsedNanoseconds: elapsed, chunks: rates.count,
             errors: all.reduce(0) { $0 + $1.errors } + (all.count == readers ? 0 : 1))
-        result.pinned = writerCPU >= 0 && readerCPU >= 0 && run.pinnedThreads == readers + 1
+        result.pinned = writerCPU >= 0 && readerCPU >= 0 && run.pinnedThreads == readerThreads + 1
         result.extra = [
             "reader_mean_samples_per_s": rates.isEmpty ? 0 : rates.reduce(0, +) / Double(rates.count),
             "reader_min_cpu_samples_per_s": cpuRates.min() ?? 0,
@@ -114,6 +130,48 @@ enum FanoutBenchmark {
         return ReaderResult(
             rate: elapsed > 0 ? Double(samples) * 1e9 / Double(elapsed) : 0, samples: samples, lost: reader.lost,
             errors: errors, cpuNanoseconds: threadCPUTime() - cpuStart)
+    }
+
+    /// Serves `readers` cursors from this one thread: each in turn reads at most one block and
+    /// checks it. The first cursor to read a block pulls it across cores; the others copy it from
+    /// this core's cache, which is what makes one serving thread cheaper than a thread per reader.
+    /// CPU time is the serving thread's, shared by its readers.
+    private static func serve(_ ring: SampleRing, readers count: Int, block: Int, _ run: TwoThreadRun)
+        -> [ReaderResult]
+    {
+        let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: block)
+        defer { buffer.deallocate() }
+        var readers = (0..<count).map { _ in ring.makeReader() }
+        var errors = [Int](repeating: 0, count: count)
+        var samples = [Int](repeating: 0, count: count)
+        let cpuStart = threadCPUTime()
+        let start = MonotonicClock.now()
+        while !run.isStopped {
+            for index in 0..<count {
+                let result = readers[index].read(into: buffer)
+                if result.count > 0 {
+                    errors[index] &+= Ramp.mismatches(
+                        UnsafeBufferPointer(rebasing: buffer[..<result.count]),
+                        from: UInt16(truncatingIfNeeded: result.firstIndex))
+                    samples[index] &+= result.count
+                }
+                if result.lost > 0 {
+                    // Lapped: skip to half a ring behind the live edge, as in `read`, or to the
+                    // furthest cursor if that is newer, so lapped readers regroup and read the same
+                    // blocks one after another, while those blocks are still in this core's cache.
+                    let live = ring.writeIndex
+                    let furthest = readers.reduce(UInt64(0)) { max($0, $1.cursor) }
+                    readers[index].skip(to: max(furthest, live - min(live, UInt64(ring.capacity / 2))))
+                }
+            }
+        }
+        let elapsed = MonotonicClock.now() - start
+        let cpu = threadCPUTime() - cpuStart
+        return (0..<count).map { index in
+            ReaderResult(
+                rate: elapsed > 0 ? Double(samples[index]) * 1e9 / Double(elapsed) : 0, samples: samples[index],
+                lost: readers[index].lost, errors: errors[index], cpuNanoseconds: cpu)
+        }
     }
 
     /// CPU time of the calling thread (`CLOCK_THREAD_CPUTIME_ID`), nanoseconds.

@@ -1,3 +1,4 @@
+import CBenchPeers
 import VHRCore
 
 /// This project's `SPSCRing<Int16>` in the same harness as the C++ peers: the producer pushes a
@@ -5,13 +6,14 @@ import VHRCore
 enum SPSCBenchmark {
     /// Per element (`push`/`pop`) for block 1, `write`/`read` of `block` samples otherwise.
     static func run(
-        block: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int
+        block: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int, pauses: Int32 = 0
     ) throws -> RunResult {
         let ring = SPSCRing<Int16>(capacity: capacity)
         if block <= 1 {
             return try TwoThreadRun.run(
                 durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
-                producer: { run in perElementProducer(ring, run) }, consumer: { run in perElementConsumer(ring, run) })
+                producer: { run in perElementProducer(ring, pauses: pauses, run) },
+                consumer: { run in perElementConsumer(ring, pauses: pauses, run) })
         }
         return try TwoThreadRun.run(
             durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
@@ -22,26 +24,27 @@ enum SPSCBenchmark {
     /// Per element with batched publishing: `pushUnpublished` per sample, `publish()` every `every`
     /// samples and whenever the ring is full; the consumer is the plain per-element one.
     static func runBatchedPublish(
-        every: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int
+        every: Int, capacity: Int, durationNanoseconds: Int64, producerCPU: Int, consumerCPU: Int, pauses: Int32 = 0
     ) throws -> RunResult {
         precondition(every > 0 && every & (every - 1) == 0 && every <= stopCheckInterval, "a power of two ≤ 4096")
         let ring = SPSCRing<Int16>(capacity: capacity)
         return try TwoThreadRun.run(
             durationNanoseconds: durationNanoseconds, producerCPU: producerCPU, consumerCPU: consumerCPU,
             producer: { run in batchedPublishProducer(ring, every: every, run) },
-            consumer: { run in perElementConsumer(ring, run) })
+            consumer: { run in perElementConsumer(ring, pauses: pauses, run) })
     }
 
     /// How often the per-element producer looks at the stop flag, as in the C++ harness.
     private static let stopCheckInterval = 4096
 
-    private static func perElementProducer(_ ring: SPSCRing<Int16>, _ run: TwoThreadRun) {
+    private static func perElementProducer(_ ring: SPSCRing<Int16>, pauses: Int32, _ run: TwoThreadRun) {
         var producer = ring.makeProducer()
         var next: UInt16 = 0
         var pushed = 0
         while true {
             while !producer.push(Int16(bitPattern: next)) {
                 if run.isStopped { return }
+                vhr_bench_backoff(pauses)
             }
             next &+= 1
             pushed &+= 1
@@ -67,7 +70,7 @@ enum SPSCBenchmark {
         }
     }
 
-    private static func perElementConsumer(_ ring: SPSCRing<Int16>, _ run: TwoThreadRun) {
+    private static func perElementConsumer(_ ring: SPSCRing<Int16>, pauses: Int32, _ run: TwoThreadRun) {
         var consumer = ring.makeConsumer()
         var meter = ChunkMeter()
         var expected: UInt16 = 0
@@ -77,6 +80,7 @@ enum SPSCBenchmark {
         while true {
             guard let value = consumer.pop() else {
                 if run.isStopped { break }
+                vhr_bench_backoff(pauses)
                 continue
             }
             errors &+= value == Int16(bitPattern: expected) ? 0 : 1

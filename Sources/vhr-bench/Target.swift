@@ -40,8 +40,21 @@ struct Target: Encodable {
                 "4096-sample blocks vs pipelined cross-core copy (both sides at once)",
                 pipelinedRatio(measurements, block: 4096), atLeast: 0.8, unit: "pipelined cross-core"),
         ]
-        let one = measurements.filter { $0.configuration.kind == .fanout && $0.configuration.readers == 1 }
-        let eight = measurements.filter { $0.configuration.kind == .fanout && $0.configuration.readers == 8 }
+        func fanout(_ implementation: Configuration.Implementation, _ readers: Int) -> [Measurement] {
+            measurements.filter {
+                $0.configuration.kind == .fanout && $0.configuration.implementation == implementation
+                    && $0.configuration.readers == readers
+            }
+        }
+        let one = fanout(.vhr, 1)
+        let eight = fanout(.vhr, 8)
+        let served = fanout(.vhrServed, 8)
+        if !one.isEmpty, !served.isEmpty {
+            targets.append(
+                ratioTarget(
+                    "fan-out 8 readers served by one thread (as vhrd): slowest reader vs 1 reader (wall clock)",
+                    Summary.ratio(served, one), atLeast: 0.5, unit: "of 1 reader"))
+        }
         if !one.isEmpty, !eight.isEmpty {
             targets.append(
                 ratioTarget(

@@ -9,6 +9,19 @@
 extern "C" {
 #endif
 
+/// What every two-thread harness (the C++ one and vhr-bench's Swift one) does in the per-element
+/// runs when a ring is empty (consumer) or full (producer): `pauses` spin-wait hints before it
+/// polls again (vhr-bench --pauses; 0, the default, polls at once). The same for every ring.
+static inline void vhr_bench_backoff(int32_t pauses) {
+    for (int32_t i = 0; i < pauses; i++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#elif defined(__aarch64__)
+        __asm__ __volatile__("yield");
+#endif
+    }
+}
+
 /// One timed run of a two-thread ring (or limit) benchmark.
 typedef struct vhr_bench_config {
     /// Samples per push/pop; 1 uses the ring's per-element API.
@@ -20,6 +33,8 @@ typedef struct vhr_bench_config {
     /// CPUs for the producer (writer) and consumer (reader) threads; -1 leaves a thread unpinned.
     int32_t producer_cpu;
     int32_t consumer_cpu;
+    /// Per-element runs: spin-wait hints after finding the ring empty or full (`vhr_bench_backoff`).
+    int32_t backoff_pauses;
 } vhr_bench_config;
 
 /// What the consumer saw.
