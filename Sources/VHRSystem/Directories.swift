@@ -58,6 +58,54 @@ public enum Directories {
         }
     }
 
+    /// Replaces the file at `path` with `bytes` so that a crash or power cut leaves either the old
+    /// file or the new one, never a mix: written to a temporary file beside it, flushed, renamed
+    /// over it, and the directory flushed so the rename itself survives.
+    ///
+    /// - Throws: `FileSystemError` naming the path and the step that failed (a full disk fails
+    ///   at `write` or `fsync` and leaves the old file as it was).
+    ///
+    /// The corresponding C functions are `open`, `write`, `fsync`, `rename` and `unlink`.
+    public static func writeFileAtomically(path: String, bytes: [UInt8], permissions: UInt32 = 0o600)
+        throws(FileSystemError)
+    {
+        let temporary = path + ".tmp"
+        let fd: FileDescriptor
+        do throws(Errno) {
+            fd = try FileDescriptor.open(
+                temporary, .writeOnly, options: [.create, .truncate], permissions: permissions)
+        } catch {
+            throw FileSystemError(path: temporary, operation: "open", errno: error)
+        }
+        var step = "write"
+        do throws(Errno) {
+            try fd.writeAll(bytes)
+            step = "fsync"
+            _ = try SystemCall.run("fsync") { fsync(fd.rawValue) }
+            step = "close"
+            try fd.close()
+        } catch {
+            if step != "close" { try? fd.close() }
+            _ = unlink(temporary)
+            throw FileSystemError(path: temporary, operation: step, errno: error)
+        }
+        do throws(Errno) {
+            _ = try SystemCall.run("rename") { rename(temporary, path) }
+        } catch {
+            _ = unlink(temporary)
+            throw FileSystemError(path: path, operation: "rename", errno: error)
+        }
+        let slash = path.lastIndex(of: "/")
+        let directory = slash.map { $0 == path.startIndex ? "/" : String(path[..<$0]) } ?? "."
+        do throws(Errno) {
+            let directoryFD = try FileDescriptor.open(directory, .readOnly, options: [.directory])
+            defer { try? directoryFD.close() }
+            _ = try SystemCall.run("fsync") { fsync(directoryFD.rawValue) }
+        } catch {
+            throw FileSystemError(path: directory, operation: "fsync", errno: error)
+        }
+    }
+
     /// The names in a directory, sorted, without "." and "..".
     ///
     /// - Throws: `FileSystemError` naming the path.

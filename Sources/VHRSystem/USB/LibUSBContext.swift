@@ -46,14 +46,14 @@ public final class LibUSBContext {
         }
         // Unreference the devices with the list: nothing below keeps one.
         defer { libusb_free_device_list(list, 1) }
-        return (0..<count).compactMap { index in list[index].map(Self.describe) }
+        return (0..<count).compactMap { index in list[index].map { Self.describe($0) } }
     }
 
-    /// Reads one device's descriptors and, if possible, its strings.
+    /// Reads one device's descriptors and, if possible and wanted, its strings (opening the device).
     ///
     /// The corresponding C functions are `libusb_get_device_descriptor`, `libusb_get_bus_number`,
     /// `libusb_get_device_address` and `libusb_get_port_numbers`.
-    private static func describe(_ device: OpaquePointer) -> USBDeviceDescription {
+    static func describe(_ device: OpaquePointer, readingStrings: Bool = true) -> USBDeviceDescription {
         // libusb has answered this from its cache without failing since 1.0.16.
         var descriptor = libusb_device_descriptor()
         _ = libusb_get_device_descriptor(device, &descriptor)
@@ -65,7 +65,7 @@ public final class LibUSBContext {
             portPath: Array(ports.prefix(max(0, Int(depth)))), vendorID: descriptor.idVendor,
             productID: descriptor.idProduct, deviceClass: descriptor.bDeviceClass,
             interfaceClasses: interfaceClasses(device))
-        readStrings(device, descriptor, into: &description)
+        if readingStrings { readStrings(device, descriptor, into: &description) }
         return description
     }
 

@@ -66,7 +66,8 @@ public struct LibUSBError: Error, Sendable, Equatable, Codable, CustomStringConv
         case .pipe: "the device refused the request (endpoint stalled); unplug it and plug it back in"
         case .outOfMemory: "the system is out of memory"
         case .io: "the transfer failed; check the cable and the kernel log (journalctl -k)"
-        case .invalidParameter, .notFound, .overflow, .interrupted, .notSupported, .other: nil
+        case .notFound: "the device is not plugged in, or not the model configured; check `vhrctl devices`"
+        case .invalidParameter, .overflow, .interrupted, .notSupported, .other: nil
         }
     }
 

@@ -56,6 +56,6 @@ public struct USBDeviceDescription: Sendable, Equatable, Codable {
     public var hardwareItem: HardwareItem {
         HardwareItem(
             kind: .usb, location: location, vendorID: vendorID, productID: productID, serialNumber: serialNumber,
-            name: product, note: stringsError.map { "strings not read: \($0)" })
+            interfaceClasses: interfaceClasses, name: product, note: stringsError.map { "strings not read: \($0)" })
     }
 }

@@ -59,7 +59,7 @@ import VHRSystem
             device.hardwareItem
                 == HardwareItem(
                     kind: .usb, location: "usb 1-2", vendorID: 0x0590, productID: 0x0090, serialNumber: "B1234",
-                    name: "HEM-7600T"))
+                    interfaceClasses: [3], name: "HEM-7600T"))
     }
 }
 

@@ -21,12 +21,18 @@ enum UmockdevRun {
             .deletingLastPathComponent().appendingPathComponent("Fixtures/umockdev/\(name)").path
     }
 
-    /// Runs `umockdev-run --device FIXTURE -- THIS_BINARY --testing-library swift-testing
-    /// --filter PROBE` and returns what the probe wrote.
+    /// Runs `umockdev-run --device FIXTURE [UMOCKDEV_ARGUMENTS] -- THIS_BINARY --testing-library
+    /// swift-testing --filter PROBE` and returns what the probe wrote.
+    ///
+    /// `umockdevArguments` adds recordings (`--ioctl /dev/bus/usb/001/007=FILE`, `--pcap SYSFS=FILE`);
+    /// `environment` is added to the child's, to tell a probe which scenario to run.
     ///
     /// - Throws: `UmockdevRunError` when `umockdev-run` is missing, the child fails or times out,
     ///   or it wrote nothing. Never a skip: these tests exist to run our wrapper on a device.
-    static func runChildProbe(_ probe: String, fixture: String, timeout: TimeInterval = 120) async throws -> Data {
+    static func runChildProbe(
+        _ probe: String, fixture: String, umockdevArguments: [String] = [], environment extra: [String: String] = [:],
+        timeout: TimeInterval = 120
+    ) async throws -> Data {
         guard FileManager.default.fileExists(atPath: fixture) else {
             throw UmockdevRunError("the fixture \(fixture) is missing")
         }
@@ -38,10 +44,11 @@ enum UmockdevRun {
 
         let child = Process()
         child.executableURL = URL(fileURLWithPath: umockdevRun)
-        child.arguments = [
-            "--device", fixture, "--", testBinary, "--testing-library", "swift-testing", "--filter", probe,
-        ]
-        var environment = ProcessInfo.processInfo.environment
+        child.arguments =
+            ["--device", fixture] + umockdevArguments + [
+                "--", testBinary, "--testing-library", "swift-testing", "--filter", probe,
+            ]
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         environment[outputVariable] = output.path
         child.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("vhr-umockdev-\(UUID().uuidString).log")
