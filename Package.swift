@@ -33,7 +33,9 @@ let package = Package(
         // Device families: simulated devices now, real drivers later.
         .target(
             name: "VHRDevices", dependencies: ["VHRCore", "VHRSystem"],
-            exclude: ["Simulated/README.md", "USBAudio/README.md"], resources: [.copy("Simulated/Recordings")],
+            exclude: [
+                "Simulated/README.md", "USBAudio/README.md", "PHD/README.md", "SunTech/README.md", "Omron/README.md",
+            ], resources: [.copy("Simulated/Recordings")],
             swiftSettings: settings),
         // The daemon as a library of services.
         .target(

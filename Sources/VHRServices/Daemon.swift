@@ -98,7 +98,8 @@ public final class Daemon: Sendable {
         store = try MeasurementStore(path: stateDirectory + "/vhr.sqlite")
 
         devices = try DeviceFactory.makeDevices(
-            for: config, catalog: catalog, simulationOverrides: options.simulationOverrides)
+            for: config, catalog: catalog, simulationOverrides: options.simulationOverrides,
+            stateDirectory: stateDirectory, logger: logger)
         let gate = VisitGate()
         let events = EventHub()
         let policy = try AccessPolicy(rules: config.access, daemonUID: getuid(), configFile: config.source)

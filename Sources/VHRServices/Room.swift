@@ -67,6 +67,7 @@ public actor Room {
             visitMeasurements = try store.measurements(visitID: open.id)
             gate.set(true)
             logger.notice("visit resumed after restart", ["visit": open.id])
+            tellCuffs { $0.visitStarted(at: open.startedAt) }
         }
         for id in cuffOrder {
             guard let cuff = cuffs[id]?.cuff else { continue }
@@ -105,10 +106,18 @@ public actor Room {
         try store.beginVisit(started)
         visit = started
         visitMeasurements = []
+        tellCuffs { $0.visitStarted(at: started.startedAt) }
         gate.set(true)
         logger.info("visit started", ["visit": id])
         events.publish(ControlEvent(name: "visit.started", fields: ["visit": .string(id)]), class: .room)
         return started
+    }
+
+    /// Runs `body` on every cuff that keeps per-patient state.
+    private func tellCuffs(_ body: (any PatientResettable) -> Void) {
+        for id in cuffOrder {
+            if let cuff = cuffs[id]?.cuff as? any PatientResettable { body(cuff) }
+        }
     }
 
     /// Ends the active visit and resets the room for the next patient.
@@ -129,8 +138,8 @@ public actor Room {
         for id in cuffOrder {
             cuffs[id]?.pressure = nil
             cuffs[id]?.phase = .idle
-            if let cuff = cuffs[id]?.cuff as? any PatientResettable { cuff.resetPatient() }
         }
+        tellCuffs { $0.resetPatient() }
         gate.set(false)
         onVisitEnded()
         logger.info("visit ended", ["visit": active.id, "measurements": String(count)])

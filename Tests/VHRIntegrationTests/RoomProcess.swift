@@ -31,15 +31,23 @@ final class RoomProcess {
     private var ownsRoot = true
 
     /// A new daemon on the directories of a stopped one.
-    static func restart(of previous: RoomProcess, arguments: [String] = []) async throws -> RoomProcess {
+    static func restart(
+        of previous: RoomProcess, arguments: [String] = [], simulate: Bool = true, wrapper: [String] = []
+    ) async throws -> RoomProcess {
         previous.ownsRoot = false
-        return try await RoomProcess(arguments: arguments, reusing: previous.root)
+        return try await RoomProcess(arguments: arguments, reusing: previous.root, simulate: simulate, wrapper: wrapper)
     }
 
     /// - Parameter unprivileged: when the tests run as root, run vhrd as `nobody` through
     ///   setpriv(1), so the daemon is shown to need no privilege; otherwise it already runs as
     ///   an ordinary user.
-    init(arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false) async throws {
+    /// - Parameters:
+    ///   - simulate: pass `--simulate` (the embedded room); false for a room from `--config`.
+    ///   - wrapper: a command vhrd runs under, such as `umockdev-run --device X --`.
+    init(
+        arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false, simulate: Bool = true,
+        wrapper: [String] = []
+    ) async throws {
         self.root =
             existing
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("vhr-it-\(UUID().uuidString.prefix(8))")
@@ -48,8 +56,13 @@ final class RoomProcess {
         try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
         daemon = Process()
         let vhrdArguments =
-            ["--simulate", "--runtime-dir", runtimeDirectory, "--state-dir", stateDirectory] + arguments
-        if unprivileged && getuid() == 0 {
+            (simulate ? ["--simulate"] : []) + ["--runtime-dir", runtimeDirectory, "--state-dir", stateDirectory]
+            + arguments
+        if !wrapper.isEmpty {
+            daemon.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            daemon.arguments = wrapper + [try Self.executable("vhrd").path] + vhrdArguments
+            wrapped = true
+        } else if unprivileged && getuid() == 0 {
             try FileManager.default.setAttributes([.posixPermissions: 0o777], ofItemAtPath: root.path)
             daemon.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
             daemon.arguments =
@@ -72,9 +85,21 @@ final class RoomProcess {
         }
     }
 
+    /// Whether vhrd runs under a wrapper (umockdev-run), which does not pass SIGTERM on.
+    private var wrapped = false
+
+    /// SIGTERM to vhrd itself: the process, or under a wrapper the wrapper's children (found in
+    /// /proc), after which the wrapper exits with vhrd's status.
+    private func terminateDaemon() {
+        guard wrapped else { return daemon.terminate() }
+        let pid = daemon.processIdentifier
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        for child in children.split(separator: " ").compactMap({ pid_t($0) }) { kill(child, SIGTERM) }
+    }
+
     deinit {
         if daemon.isRunning {
-            daemon.terminate()
+            terminateDaemon()
             daemon.waitUntilExit()
         }
         if ownsRoot { try? FileManager.default.removeItem(at: root) }
@@ -84,7 +109,7 @@ final class RoomProcess {
 
     /// Stops the daemon with SIGTERM and returns its exit status.
     func stop(timeout: TimeInterval = 30) async throws -> Int32 {
-        daemon.terminate()
+        terminateDaemon()
         let deadline = Date().addingTimeInterval(timeout)
         while daemon.isRunning {
             guard Date() < deadline else { throw IntegrationError("vhrd did not stop within \(timeout) s") }

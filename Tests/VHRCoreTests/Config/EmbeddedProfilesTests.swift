@@ -29,7 +29,11 @@ import VHRCore
         let files = try Self.profileFiles()
         #expect(files.count >= 2)
         let catalog = try ProfileCatalog.load(
-            files: files, knownFamilies: ["simulated-cuff", "simulated-stethoscope", "uac-stethoscope"])
+            files: files,
+            knownFamilies: [
+                "simulated-cuff", "simulated-stethoscope", "uac-stethoscope", "ieee11073-cuff", "suntech-cuff",
+                "omron-cuff",
+            ])
         #expect(catalog.all.count == files.count)
     }
 }
