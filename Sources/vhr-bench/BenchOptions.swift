@@ -14,7 +14,7 @@ struct BenchOptions {
     var cpus = (0, 1)
     var capacity = 16_384
     /// Spin-wait hints a per-element harness runs after finding a ring empty or full (`--pauses`).
-    var pauses = 0
+    var pauses = 1
     var seed: UInt64 = 1
     var vhrdPath: String?
     var quick = false
@@ -54,7 +54,7 @@ struct BenchOptions {
           --capacity N         ring capacity in samples, a power of two (default 16384; boost's is
                                fixed at 16384, so its rows do not follow)
           --pauses N           per-sample runs: spin-wait hints after finding a ring empty or full,
-                               the same for every ring (default 0: poll again at once)
+                               the same for every ring (default 1; 0 polls again at once)
           --seed N             the order of configurations inside a round (default 1)
           --json               one JSON object per configuration (and per target) instead of the table
           --help
