@@ -58,8 +58,14 @@ let package = Package(
         .target(name: "CAllocationCounter", path: "Tests/CAllocationCounter"),
         .testTarget(
             name: "VHRCoreTests", dependencies: ["VHRCore", "CAllocationCounter"], swiftSettings: settings),
-        .testTarget(name: "VHRSystemTests", dependencies: ["VHRSystem"], swiftSettings: settings),
-        .testTarget(name: "VHRDevicesTests", dependencies: ["VHRDevices"], swiftSettings: settings),
+        // What several test targets share: the umockdev child-probe runner, a dedicated-thread helper.
+        .target(
+            name: "VHRTestSupport", dependencies: ["VHRSystem"], path: "Tests/VHRTestSupport",
+            swiftSettings: settings),
+        .testTarget(
+            name: "VHRSystemTests", dependencies: ["VHRSystem", "VHRTestSupport"], swiftSettings: settings),
+        .testTarget(
+            name: "VHRDevicesTests", dependencies: ["VHRDevices", "VHRTestSupport"], swiftSettings: settings),
         .testTarget(name: "VHRServicesTests", dependencies: ["VHRServices"], swiftSettings: settings),
         .testTarget(
             name: "VHRIntegrationTests", dependencies: ["VHRCore", "VHRSystem", "VHRCtlKit"],

@@ -4,6 +4,7 @@ import Testing
 import VHRCore
 import VHRDevices
 import VHRSystem
+import VHRTestSupport
 
 /// `OmronCuff` (HEM-7322U protocol) over a real `USBInterruptLink` and libusb, against
 /// `omron-7322u.umockdev` (0590:0090 at usb 1-5, interrupt IN 0x81 and OUT 0x02, 64-byte reports)

@@ -5,6 +5,7 @@ import Testing
 import VHRCore
 import VHRDevices
 import VHRSystem
+import VHRTestSupport
 
 /// What a SunTech measurement over a serial link delivered, as the umockdev child reports it.
 private struct MeasurementSummary: Codable, Equatable {

@@ -3,6 +3,7 @@ import Testing
 import VHRCore
 import VHRDevices
 import VHRSystem
+import VHRTestSupport
 
 /// `USBInterruptLink` against `hid-cuff.umockdev` (1209:0003 at usb 1-4, interrupt IN 0x81 and
 /// OUT 0x02, 8-byte reports) replaying libomron's VER00 exchange from `hid-cuff.ioctl`.

@@ -4,6 +4,7 @@ import Testing
 import VHRCore
 import VHRDevices
 import VHRSystem
+import VHRTestSupport
 
 /// `USBPHDCLink` against the fake PHDC blood-pressure monitor of `Tests/Fixtures/umockdev/`
 /// (`phdc-bpm.umockdev`, 1209:0002 at usb 1-2), one recording per scenario, each run by

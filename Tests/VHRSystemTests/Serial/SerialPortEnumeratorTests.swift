@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VHRCore
 import VHRSystem
+import VHRTestSupport
 
 @Suite struct SerialPortEnumeratorTests {
     /// `Tests/Fixtures/umockdev/cuff-serial.umockdev`: an FTDI FT232R adapter (0403:6001, serial

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VHRCore
 import VHRSystem
+import VHRTestSupport
 
 @Suite struct LibUSBContextTests {
     /// `Tests/Fixtures/umockdev/bpcuff.umockdev`: a vendor-specific cuff (1209:0001) in port 3

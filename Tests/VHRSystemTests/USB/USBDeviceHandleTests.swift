@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VHRSystem
+import VHRTestSupport
 
 /// `USBDeviceHandle` on the fake devices of `Tests/Fixtures/umockdev/`, each scenario run by
 /// ``USBDeviceHandleChildProbe`` in a child process under `umockdev-run`.

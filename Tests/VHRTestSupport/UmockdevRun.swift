@@ -7,18 +7,18 @@ import Testing
 /// umockdev works by `LD_PRELOAD`, which must be in place before the process starts, and its
 /// fake `/sys` and `/dev` are process-wide; hence a child process rather than an in-process
 /// testbed. The child test finds the output path in ``outputVariable``, writes what our wrapper
-/// listed as JSON, and the parent test checks it.
-enum UmockdevRun {
+/// listed as JSON, and the parent test checks it. Shared by the VHRSystem and VHRDevices tests.
+public enum UmockdevRun {
     /// The environment variable that tells a child probe where to write its JSON.
-    static let outputVariable = "VHR_UMOCKDEV_CHILD"
+    public static let outputVariable = "VHR_UMOCKDEV_CHILD"
 
     /// The output path when this process is a child probe, else `nil`.
-    static var childOutputPath: String? { ProcessInfo.processInfo.environment[outputVariable] }
+    public static var childOutputPath: String? { ProcessInfo.processInfo.environment[outputVariable] }
 
     /// A device description in `Tests/Fixtures/umockdev/`.
-    static func fixture(_ name: String) -> String {
+    public static func fixture(_ name: String) -> String {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Fixtures/umockdev/\(name)").path
+            .appendingPathComponent("Fixtures/umockdev/\(name)").path
     }
 
     /// Runs `umockdev-run --device FIXTURE [UMOCKDEV_ARGUMENTS] -- THIS_BINARY --testing-library
@@ -29,7 +29,7 @@ enum UmockdevRun {
     ///
     /// - Throws: `UmockdevRunError` when `umockdev-run` is missing, the child fails or times out,
     ///   or it wrote nothing. Never a skip: these tests exist to run our wrapper on a device.
-    static func runChildProbe(
+    public static func runChildProbe(
         _ probe: String, fixture: String, umockdevArguments: [String] = [], environment extra: [String: String] = [:],
         timeout: TimeInterval = 120
     ) async throws -> Data {
@@ -96,7 +96,7 @@ enum UmockdevRun {
 }
 
 /// A failure to run a child probe under umockdev, saying what to do.
-struct UmockdevRunError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
+public struct UmockdevRunError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
 }
