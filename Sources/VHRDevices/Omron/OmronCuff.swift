@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 import VHRCore
@@ -26,12 +25,11 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
     private let timing: Timing
     private let logger: Logger
     private let shared = Mutex(Shared())
+    private let driver: DriverThread
     /// How long one `receive` may block, so `stop()` is noticed promptly.
     private let step: Duration = .milliseconds(100)
 
     private struct Shared {
-        var thread: DedicatedThread?
-        var stopping = false
         var visitStart: Date?
         /// Bumped with each new visit start, so the driver takes a fresh baseline of undated readings.
         var visit = 0
@@ -51,6 +49,7 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
         timing: Timing = .system, logger: Logger = .discarding()
     ) throws(DeviceError) {
         self.info = info
+        self.driver = DriverThread(name: "omron-\(info.id)")
         self.settings = settings
         self.zone = try settings.validated()
         self.makeLink = link
@@ -78,22 +77,7 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
     ///
     /// - Throws: `.busy` when already started, `.internalError` when no thread can be created.
     public func start(events handler: @escaping @Sendable (CuffEvent) -> Void) async throws(DeviceError) {
-        let result: Result<Void, DeviceError> = shared.withLock { shared in
-            guard shared.thread == nil else {
-                return .failure(DeviceError(.busy, "The cuff '\(info.id)' is already started", hint: "stop it first"))
-            }
-            shared.stopping = false
-            do {
-                shared.thread = try DedicatedThread(name: "omron-\(info.id)") { [self] in run(handler) }
-                return .success(())
-            } catch {
-                return .failure(
-                    DeviceError(
-                        .internalError, "no thread for the cuff '\(info.id)': \(error)",
-                        hint: "the system is out of threads or memory; restart vhrd"))
-            }
-        }
-        try result.get()
+        try driver.start(device: info.id) { [self] in run(handler) }
     }
 
     /// An Omron monitor cannot be started remotely.
@@ -110,18 +94,7 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
 
     /// Closes the link and joins the driver thread; no event is delivered after it returns.
     public func stop() async {
-        let thread: DedicatedThread? = shared.withLock { shared in
-            shared.stopping = true
-            defer { shared.thread = nil }
-            return shared.thread
-        }
-        guard let thread else { return }
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                thread.join()
-                continuation.resume()
-            }
-        }
+        await driver.stop()
     }
 
     // MARK: - Driver thread
@@ -165,7 +138,7 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
         }
     }
 
-    private var stopping: Bool { shared.withLock { $0.stopping } }
+    private var stopping: Bool { driver.isStopping }
 
     private func run(_ handler: @escaping @Sendable (CuffEvent) -> Void) {
         var memory = Memory()

@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Synchronization
 import VHRCore
@@ -30,12 +29,11 @@ public final class PHDCuff: BloodPressureCuff, PatientResettable {
     private let logger: Logger
     private let configurationLearned: @Sendable (PHDCuffSession.LearnedConfiguration) -> Void
     private let shared: Mutex<Shared>
+    private let driver: DriverThread
     /// How long one `receive` may block, so `stop()` and a new visit are noticed promptly.
     private let pollInterval: Duration
 
     private struct Shared {
-        var thread: DedicatedThread?
-        var stopping = false
         var visitStart: Date?
         var knownConfigurations: [[UInt8]: [UInt16: Configuration]]
     }
@@ -67,6 +65,7 @@ public final class PHDCuff: BloodPressureCuff, PatientResettable {
         self.configurationLearned = configurationLearned
         self.pollInterval = .milliseconds(100)
         self.shared = Mutex(Shared(knownConfigurations: knownConfigurations))
+        self.driver = DriverThread(name: "phd-\(info.id)")
     }
 
     /// Readings dated before `date` are an earlier patient's and are not delivered; nil delivers all.
@@ -97,22 +96,7 @@ public final class PHDCuff: BloodPressureCuff, PatientResettable {
     ///
     /// - Throws: `.busy` when already started, `.internalError` when no thread can be created.
     public func start(events handler: @escaping @Sendable (CuffEvent) -> Void) async throws(DeviceError) {
-        let result: Result<Void, DeviceError> = shared.withLock { shared in
-            guard shared.thread == nil else {
-                return .failure(DeviceError(.busy, "The cuff '\(info.id)' is already started", hint: "stop it first"))
-            }
-            shared.stopping = false
-            do {
-                shared.thread = try DedicatedThread(name: "phd-\(info.id)") { [self] in run(handler) }
-                return .success(())
-            } catch {
-                return .failure(
-                    DeviceError(
-                        .internalError, "no thread for the cuff '\(info.id)': \(error)",
-                        hint: "the system is out of threads or memory; restart vhrd"))
-            }
-        }
-        try result.get()
+        try driver.start(device: info.id) { [self] in run(handler) }
     }
 
     /// A PHD monitor cannot be started remotely.
@@ -130,24 +114,12 @@ public final class PHDCuff: BloodPressureCuff, PatientResettable {
     /// Releases the association if one is up (RLRQ, waiting at most TO_release), closes the link and
     /// joins the driver thread; no event is delivered after it returns.
     public func stop() async {
-        let thread: DedicatedThread? = shared.withLock { shared in
-            shared.stopping = true
-            defer { shared.thread = nil }
-            return shared.thread
-        }
-        guard let thread else { return }
-        // Joining blocks for up to TO_release: not on the cooperative pool.
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            DispatchQueue.global().async {
-                thread.join()
-                continuation.resume()
-            }
-        }
+        await driver.stop()
     }
 
     // MARK: - Driver thread
 
-    private var stopping: Bool { shared.withLock { $0.stopping } }
+    private var stopping: Bool { driver.isStopping }
 
     private func run(_ handler: @escaping @Sendable (CuffEvent) -> Void) {
         let (visitStart, known) = shared.withLock { ($0.visitStart, $0.knownConfigurations) }
@@ -202,7 +174,8 @@ public final class PHDCuff: BloodPressureCuff, PatientResettable {
         var releasing = false
         while true {
             if session.isAssociated { associated = true }
-            let (stopping, visitStart) = shared.withLock { ($0.stopping, $0.visitStart) }
+            let stopping = driver.isStopping
+            let visitStart = shared.withLock { $0.visitStart }
             session.visitStart = visitStart
             if stopping {
                 if !releasing, session.isAssociated {
