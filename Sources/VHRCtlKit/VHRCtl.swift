@@ -23,6 +23,8 @@ public enum VHRCtl {
                                                   stethoscope audio (vhrctl listen | aplay)
           events [--class readings,room] [--count N]
                                                   live events as they happen
+          queue                                   measurements waiting for upload, held ones and why
+          queue retry [ID]                        queue a held measurement again, or all of them (technician)
           hardware                                what is plugged in and which profile matches it (technician)
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
           decode 11073 [--config FILE] HEX...|-   decode a captured IEEE 11073 APDU locally (docs/decode.md)
@@ -59,6 +61,7 @@ public enum VHRCtl {
             case "readings": try ReadingsCommand.run(&reader, context)
             case "listen": try ListenCommand.run(&reader, context)
             case "events": try EventsCommand.run(&reader, context)
+            case "queue": try QueueCommand.run(&reader, context)
             case "hardware": try HardwareCommand.run(&reader, context)
             case "simulate": try SimulateCommand.run(&reader, context)
             case "decode": try DecodeCommand.run(&reader, context)

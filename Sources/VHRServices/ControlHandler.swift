@@ -45,6 +45,8 @@ public final class ControlHandler: Sendable {
         "simulate.fault": [.technician],
         "hardware": [.technician],
         "stethoscope.filter": [.clinician],
+        "queue": [.kiosk, .technician],
+        "queue.retry": [.technician],
     ]
 
     func hello(for session: ControlSession) -> ControlEvent {
@@ -136,6 +138,11 @@ public final class ControlHandler: Sendable {
                 view = .object(fields)
             }
             return view
+        case "queue":
+            return try await room.queueView()
+        case "queue.retry":
+            let released = try await room.retryHeld(id: params["id"]?.stringValue)
+            return ["released": .array(released.map { .string($0) })]
         case "stethoscope.filter":
             let name = try Self.string(params, "mode")
             guard let mode = StethoscopeFilter.Mode(name: name) else {

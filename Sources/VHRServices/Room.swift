@@ -340,7 +340,68 @@ public actor Room {
         } else {
             result["visit"] = .null
         }
+        // The room's health figure for store-and-forward: how long the oldest unsent measurement waits.
+        if let summary = try? store.queueSummary(now: now()) {
+            result["outbox"] = [
+                "pending": .int(Int64(summary.pending)), "held": .int(Int64(summary.held)),
+                "oldest_unsent_age_s": summary.oldestUnsentAge.map { .int(Int64($0.rounded(.down))) } ?? .null,
+            ]
+        }
         return .object(result)
+    }
+
+    /// The outbox for `vhrctl queue`: counts, ages, and every held measurement with its reason.
+    public func queueView() throws -> JSONValue {
+        let summary: OutboxSummary
+        do {
+            summary = try store.queueSummary(now: now())
+        } catch {
+            throw RemoteError(
+                code: "store", message: "the outbox could not be read: \(error)",
+                hint: "a technician should check the state directory's disk")
+        }
+        func age(_ value: TimeInterval?) -> JSONValue { value.map { .int(Int64($0.rounded(.down))) } ?? .null }
+        return [
+            "pending": .int(Int64(summary.pending)), "delivered": .int(Int64(summary.delivered)),
+            "held": .int(Int64(summary.held)), "oldest_unsent_age_s": age(summary.oldestUnsentAge),
+            "oldest_pending_age_s": age(summary.oldestPendingAge),
+            "held_items": .array(
+                summary.heldItems.map { item in
+                    [
+                        "id": .string(item.id), "reason": .string(item.reason),
+                        "held_at": item.heldAt.map { .string($0.ISO8601Format()) } ?? .null,
+                        "created_at": item.createdAt.map { .string($0.ISO8601Format()) } ?? .null,
+                        "attempts": .int(Int64(item.attempts)),
+                        "last_error": item.lastError.map { .string($0) } ?? .null,
+                    ]
+                }),
+        ]
+    }
+
+    /// Puts held measurements back in the queue (`vhrctl queue retry`): one by id, or all when `id` is nil.
+    /// - Returns: the ids released.
+    public func retryHeld(id: String?) throws -> [String] {
+        do {
+            let held = try store.queueSummary(now: now()).heldItems.map(\.id)
+            let chosen = id.map { [$0] } ?? held
+            if let id, !held.contains(id) {
+                throw RemoteError(
+                    code: "not_found", message: "no held measurement '\(id)'",
+                    hint: "'vhrctl queue' lists the held ones")
+            }
+            for item in chosen {
+                guard let uuid = UUID(uuidString: item) else { continue }
+                try store.release(id: uuid)
+                logger.notice("held measurement queued again", ["measurement": item])
+            }
+            return chosen
+        } catch let error as RemoteError {
+            throw error
+        } catch {
+            throw RemoteError(
+                code: "store", message: "the outbox could not be changed: \(error)",
+                hint: "a technician should check the state directory's disk")
+        }
     }
 
     public func devicesView() -> JSONValue {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VHRCore
+import VHRSystem
 
 /// The whole room, end to end, through the real binaries.
 @Suite(.serialized) struct SimulatedRoomTests {
@@ -93,6 +94,50 @@ import VHRCore
         #expect(items.allSatisfy { ["usb", "serial", "alsa"].contains($0["kind"] as? String ?? "") })
         let human = try await room.vhrctl("devices")
         #expect(String(decoding: human.stdout, as: UTF8.self).contains("simulated-bp-cuff"))
+        #expect(try await room.stop() == 0)
+    }
+
+    /// The outbox seen by the kiosk and the technician: a saved measurement waits for upload; one
+    /// the server refused is held with its reason until a technician queues it again.
+    @Test func theQueueShowsWhatWaitsAndWhatIsHeld() async throws {
+        let first = try await RoomProcess(arguments: [
+            "--sim-time-scale", "40", "--sim-seed", "3", "--sim-fault-rate", "0",
+        ])
+        #expect(try await first.vhrctl("visit", "start", "--visit", "it-q", "--patient", Self.patient).status == 0)
+        let measured = try await first.vhrctl("--json", "measure", "bp")
+        let id = try #require((measured.json?["measurement"] as? [String: Any])?["id"] as? String, "\(measured.stderr)")
+        let queue = try await first.vhrctl("--json", "queue")
+        #expect(queue.status == 0, "\(queue.stderr)")
+        #expect(queue.json?["pending"] as? Int == 1)
+        #expect(queue.json?["held"] as? Int == 0)
+        #expect(queue.json?["oldest_unsent_age_s"] is Int)
+        let status = try await first.vhrctl("--json", "status")
+        #expect((status.json?["outbox"] as? [String: Any])?["pending"] as? Int == 1)
+        #expect(try await first.stop() == 0)
+
+        // What the uploader does with a 4xx: the delivery row is held with the server's reason.
+        do {
+            let database = try SQLiteDatabase(path: first.stateDirectory + "/vhr.sqlite", create: false)
+            try database.execute(
+                "UPDATE deliveries SET state = 'held', held_reason = 'HTTP 422: unknown patient', held_at = 0 "
+                    + "WHERE measurement_id = '\(id)'")
+        }
+
+        let room = try await RoomProcess.restart(of: first)
+        let held = try await room.vhrctl("--json", "queue")
+        #expect(held.json?["pending"] as? Int == 0)
+        let items = held.json?["held_items"] as? [[String: Any]] ?? []
+        #expect(items.map { $0["id"] as? String } == [id])
+        #expect(items.first?["reason"] as? String == "HTTP 422: unknown patient")
+        let human = String(decoding: try await room.vhrctl("queue").stdout, as: UTF8.self)
+        #expect(human.contains("held \(id): HTTP 422: unknown patient"), "\(human)")
+        #expect(try await room.vhrctl("queue", "retry", "no-such-id").status == 1)
+        let retried = try await room.vhrctl("--json", "queue", "retry", id)
+        #expect(retried.status == 0, "\(retried.stderr)")
+        #expect(retried.json?["released"] as? [String] == [id])
+        let after = try await room.vhrctl("--json", "queue")
+        #expect(after.json?["pending"] as? Int == 1)
+        #expect(after.json?["held"] as? Int == 0)
         #expect(try await room.stop() == 0)
     }
 

@@ -17,6 +17,12 @@ enum StatusCommand {
         } else {
             Output.line("visit     none")
         }
+        if let outbox = status["outbox"], outbox != .null {
+            let oldest =
+                outbox["oldest_unsent_age_s"]?.intValue.map { ", oldest \(Format.duration(seconds: $0))" } ?? ""
+            Output.line(
+                "outbox    \(outbox["pending"]?.intValue ?? 0) pending, \(outbox["held"]?.intValue ?? 0) held\(oldest)")
+        }
         let devices = status["devices"]?.arrayValue ?? []
         Output.line(
             "devices   "
