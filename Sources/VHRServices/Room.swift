@@ -297,9 +297,22 @@ public actor Room {
             logger.warning("reading outside a visit discarded", ["device": id])
             return
         }
+        let recordedAt = now()
+        // One identifier at capture, never regenerated: a name-based UUID, so a device that sends a
+        // stored reading again (dated by its own clock) yields the same measurement, not a second one.
+        let identity = MeasurementIdentity.bloodPressure(
+            reading, device: .room(profile: slot.cuff.info.profile, name: id), patient: visit?.patientID ?? "",
+            timestamp: reading.clock == .device ? .device(reading.measuredAt) : .received(recordedAt))
         let record = MeasurementRecord(
-            id: UUID(), visitID: visitID, deviceID: id, profile: slot.cuff.info.profile, reading: reading,
-            recordedAt: now())
+            id: identity.uuid, visitID: visitID, deviceID: id, profile: slot.cuff.info.profile, reading: reading,
+            recordedAt: recordedAt)
+        if let saved = visitMeasurements.first(where: { $0.id == record.id }) {
+            logger.notice(
+                "reading sent again; already saved",
+                ["device": id, "measurement": saved.id.uuidString.lowercased()])
+            for waiter in pending?.waiters ?? [] { waiter.resume(returning: saved) }
+            return
+        }
         do {
             try store.save(record)
         } catch {

@@ -10,14 +10,42 @@ public struct BloodPressureReading: Sendable, Equatable, Codable {
     /// Mean arterial pressure as the cuff computed it (oscillometric cuffs measure it directly).
     public var meanArterial: Int
     public var pulse: Int
-    /// When the cuff finished the measurement, by the room's clock.
+    /// When the cuff finished the measurement: by the device's own clock when `clock` is `.device`,
+    /// else when the room received it.
     public var measuredAt: Date
+    /// Whose clock dated the reading. Only a device's trusted clock dates a stored reading the same
+    /// way each time the device sends it, which the measurement's name-based identity relies on.
+    public var clock: Clock
 
-    public init(systolic: Int, diastolic: Int, meanArterial: Int, pulse: Int, measuredAt: Date) {
+    /// Whose clock `measuredAt` comes from.
+    public enum Clock: String, Sendable, Codable {
+        /// The device's own clock, set and plausible (IEEE 11073 and Omron time stamps).
+        case device
+        /// The room's clock when the reading arrived (a module without a clock, or an untrusted one).
+        case room
+    }
+
+    public init(systolic: Int, diastolic: Int, meanArterial: Int, pulse: Int, measuredAt: Date, clock: Clock = .room) {
         self.systolic = systolic
         self.diastolic = diastolic
         self.meanArterial = meanArterial
         self.pulse = pulse
         self.measuredAt = measuredAt
+        self.clock = clock
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case systolic, diastolic, meanArterial, pulse, measuredAt, clock
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        systolic = try container.decode(Int.self, forKey: .systolic)
+        diastolic = try container.decode(Int.self, forKey: .diastolic)
+        meanArterial = try container.decode(Int.self, forKey: .meanArterial)
+        pulse = try container.decode(Int.self, forKey: .pulse)
+        measuredAt = try container.decode(Date.self, forKey: .measuredAt)
+        // Readings encoded before the clock was recorded were all dated by the room.
+        clock = try container.decodeIfPresent(Clock.self, forKey: .clock) ?? .room
     }
 }

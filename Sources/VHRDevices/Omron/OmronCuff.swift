@@ -266,7 +266,7 @@ public final class OmronCuff: BloodPressureCuff, PatientResettable {
         let mean = Int((Double(stored.diastolic) + Double(stored.systolic - stored.diastolic) / 3).rounded())
         let reading = BloodPressureReading(
             systolic: stored.systolic, diastolic: stored.diastolic, meanArterial: mean, pulse: stored.pulse,
-            measuredAt: date)
+            measuredAt: date, clock: problem == nil ? .device : .room)
         logger.info("stored reading \(stored.text) is this visit's")
         fresh.append((reading, stored.key))
         return true

@@ -19,11 +19,14 @@ import VHRDevices
 
     static func date(_ iso: String) -> Date { ISO8601DateFormatter().date(from: iso)! }
 
-    static func reading(_ sys: Int, _ dia: Int, _ pulse: Int, _ iso: String) -> BloodPressureReading {
+    /// A reading dated by the monitor's clock unless `clock` says the room's.
+    static func reading(
+        _ sys: Int, _ dia: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device
+    ) -> BloodPressureReading {
         // The mean Omron does not report: DIA + (SYS − DIA) / 3, rounded.
         let mean = Int((Double(dia) + Double(sys - dia) / 3).rounded())
         return BloodPressureReading(
-            systolic: sys, diastolic: dia, meanArterial: mean, pulse: pulse, measuredAt: date(iso))
+            systolic: sys, diastolic: dia, meanArterial: mean, pulse: pulse, measuredAt: date(iso), clock: clock)
     }
 
     // MARK: Vectors

@@ -18,10 +18,13 @@ import VHRDevices
         var all: [CuffEvent] { events.withLock { $0 } }
     }
 
-    static func reading(_ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String) -> BloodPressureReading {
+    /// A reading dated by the monitor's clock unless `clock` says the room's.
+    static func reading(
+        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device
+    ) -> BloodPressureReading {
         BloodPressureReading(
             systolic: sys, diastolic: dia, meanArterial: map, pulse: pulse,
-            measuredAt: ISO8601DateFormatter().date(from: iso)!)
+            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock)
     }
 
     /// The system id of Antidote's extended-configuration agent.

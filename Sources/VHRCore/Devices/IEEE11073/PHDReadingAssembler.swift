@@ -196,7 +196,8 @@ public struct PHDReadingAssembler: Sendable {
         let (date, dateProblem) = dated(pressure)
         if let dateProblem { output.problems.append(dateProblem) }
         let reading = BloodPressureReading(
-            systolic: systolic, diastolic: diastolic, meanArterial: mean, pulse: rate, measuredAt: date)
+            systolic: systolic, diastolic: diastolic, meanArterial: mean, pulse: rate, measuredAt: date,
+            clock: dateProblem == nil ? .device : .room)
         if dateProblem == nil, let cutoff, date < cutoff {
             output.previous.append(reading)
         } else {

@@ -102,10 +102,13 @@ import VHRCore
         return replay
     }
 
-    static func reading(_ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String) -> BloodPressureReading {
+    /// A reading dated by the monitor's clock unless `clock` says the room's.
+    static func reading(
+        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device
+    ) -> BloodPressureReading {
         BloodPressureReading(
             systolic: sys, diastolic: dia, meanArterial: map, pulse: pulse,
-            measuredAt: ISO8601DateFormatter().date(from: iso)!)
+            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock)
     }
 
     @Test(arguments: Delivery.allCases)

@@ -48,7 +48,7 @@ import VHRCore
             output.readings == [
                 BloodPressureReading(
                     systolic: 128, diastolic: 84, meanArterial: 99, pulse: 72,
-                    measuredAt: Self.date("2024-03-05T09:41:30Z"))
+                    measuredAt: Self.date("2024-03-05T09:41:30Z"), clock: .device)
             ])
         #expect(output.problems.isEmpty)
         #expect(assembler.pendingCount == 0)
@@ -104,7 +104,7 @@ import VHRCore
             output.readings == [
                 BloodPressureReading(
                     systolic: 120, diastolic: 80, meanArterial: 100, pulse: 60,
-                    measuredAt: Self.date("2009-06-12T12:10:00Z"))
+                    measuredAt: Self.date("2009-06-12T12:10:00Z"), clock: .device)
             ])
         #expect(output.problems.first?.contains("differs from the pressure's") == true)
     }
@@ -144,6 +144,7 @@ import VHRCore
         let output = assembler.add(
             [Self.pressure(118, 76, 90, at: Self.unset), Self.pulse(64, at: Self.unset)], receivedAt: Self.received)
         #expect(output.readings.map(\.measuredAt) == [Self.received])
+        #expect(output.readings.map(\.clock) == [.room])
         #expect(output.problems.first?.contains("unset") == true)
     }
 
@@ -154,6 +155,7 @@ import VHRCore
         let output = assembler.add(
             [Self.pressure(118, 76, 90, at: t), Self.pulse(64, at: t)], receivedAt: Self.received)
         #expect(output.readings.map(\.measuredAt) == [Self.received])
+        #expect(output.readings.map(\.clock) == [.room])
         #expect(output.problems.count == 1)
     }
 
@@ -163,6 +165,7 @@ import VHRCore
         let output = assembler.add(
             [Self.pressure(118, 76, 90, at: t), Self.pulse(64, at: t)], receivedAt: Self.received)
         #expect(output.readings.map(\.measuredAt) == [Self.date("2024-03-05T10:09:59Z")])
+        #expect(output.readings.map(\.clock) == [.device])
         #expect(output.problems.isEmpty)
     }
 
