@@ -25,6 +25,7 @@ public enum VHRCtl {
                                                   live events as they happen
           queue                                   measurements waiting for upload, held ones and why
           queue retry [ID]                        queue a held measurement again, or all of them (technician)
+          queue export                            every held measurement whole, with its reason, as JSON (technician)
           hardware                                what is plugged in and which profile matches it (technician)
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
           decode 11073 [--config FILE] HEX...|-   decode a captured IEEE 11073 APDU locally (docs/decode.md)

@@ -47,6 +47,7 @@ public final class ControlHandler: Sendable {
         "stethoscope.filter": [.clinician],
         "queue": [.kiosk, .technician],
         "queue.retry": [.technician],
+        "queue.export": [.technician],
     ]
 
     func hello(for session: ControlSession) -> ControlEvent {
@@ -140,6 +141,8 @@ public final class ControlHandler: Sendable {
             return view
         case "queue":
             return try await room.queueView()
+        case "queue.export":
+            return try await room.exportHeld()
         case "queue.retry":
             let released = try await room.retryHeld(id: params["id"]?.stringValue)
             return ["released": .array(released.map { .string($0) })]

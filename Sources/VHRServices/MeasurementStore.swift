@@ -183,6 +183,20 @@ public final class MeasurementStore: Sendable {
         }
     }
 
+    /// One measurement by its id; nil when there is none or its row is damaged.
+    public func measurement(id: UUID) throws -> MeasurementRecord? {
+        try database.withLock { database in
+            let statement = try database.prepare(
+                """
+                SELECT id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at
+                FROM measurements WHERE id = ?
+                """)
+            try statement.bind(id.uuidString.lowercased(), at: 1)
+            guard try statement.step() else { return nil }
+            return try? StoredRow(statement).measurement(from: 0)
+        }
+    }
+
     public func measurementCount() throws -> Int {
         try database.withLock { database in
             let statement = try database.prepare("SELECT count(*) FROM measurements")

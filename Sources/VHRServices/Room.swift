@@ -391,6 +391,30 @@ public actor Room {
         ]
     }
 
+    /// Every held measurement whole, with why it is held (`vhrctl queue export`), so a technician can
+    /// hand it to the care provider by another way. A held row whose measurement cannot be read is
+    /// listed with `measurement: null`.
+    public func exportHeld() throws -> JSONValue {
+        do {
+            let held = try store.queueSummary(now: now()).heldItems
+            return [
+                "held": .array(
+                    try held.map { item in
+                        let record = try UUID(uuidString: item.id).flatMap { try store.measurement(id: $0) }
+                        return [
+                            "id": .string(item.id), "reason": .string(item.reason),
+                            "held_at": item.heldAt.map { .string($0.ISO8601Format()) } ?? .null,
+                            "measurement": record.map { .object(Self.fields(of: $0)) } ?? .null,
+                        ]
+                    })
+            ]
+        } catch {
+            throw RemoteError(
+                code: "store", message: "the outbox could not be read: \(error)",
+                hint: "a technician should check the state directory's disk")
+        }
+    }
+
     /// Puts held measurements back in the queue (`vhrctl queue retry`): one by id, or all when `id` is nil.
     /// - Returns: the ids released.
     public func retryHeld(id: String?) throws -> [String] {

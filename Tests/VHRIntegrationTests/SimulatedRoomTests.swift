@@ -131,6 +131,13 @@ import VHRSystem
         #expect(items.first?["reason"] as? String == "HTTP 422: unknown patient")
         let human = String(decoding: try await room.vhrctl("queue").stdout, as: UTF8.self)
         #expect(human.contains("held \(id): HTTP 422: unknown patient"), "\(human)")
+        let exported = try await room.vhrctl("queue", "export")
+        #expect(exported.status == 0, "\(exported.stderr)")
+        let heldExport = try #require(exported.json?["held"] as? [[String: Any]])
+        #expect(heldExport.map { $0["reason"] as? String } == ["HTTP 422: unknown patient"])
+        let exportedMeasurement = heldExport.first?["measurement"] as? [String: Any]
+        #expect(exportedMeasurement?["id"] as? String == id)
+        #expect(exportedMeasurement?["visit"] as? String == "it-q")
         #expect(try await room.vhrctl("queue", "retry", "no-such-id").status == 1)
         let retried = try await room.vhrctl("--json", "queue", "retry", id)
         #expect(retried.status == 0, "\(retried.stderr)")

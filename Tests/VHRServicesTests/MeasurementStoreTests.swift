@@ -357,4 +357,12 @@ import VHRSystem
         #expect(try reopened.pendingDeliveries(dueBy: due, limit: 10).map(\.id) == [Self.id(5)])
         #expect(try reopened.deliveryState(id: Self.id(2)) == .held)
     }
+
+    @Test func aMeasurementIsFoundByItsID() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.store(at: directory, saving: 2)
+        #expect(try store.measurement(id: Self.id(2)) == Self.record(2, at: 10))
+        #expect(try store.measurement(id: Self.id(3)) == nil)
+    }
 }

@@ -1,7 +1,8 @@
 import VHRCore
 
 /// `vhrctl queue`: the store-and-forward outbox: what waits, for how long, and what is held and why.
-/// `vhrctl queue retry [ID]` puts one held measurement, or all of them, back in the queue.
+/// `vhrctl queue retry [ID]` puts one held measurement, or all of them, back in the queue;
+/// `vhrctl queue export` prints every held measurement whole, with its reason, as JSON.
 enum QueueCommand {
     static func run(_ reader: inout ArgumentReader, _ context: CommandContext) throws(CommandFailure) {
         switch reader.nextWord() {
@@ -15,9 +16,15 @@ enum QueueCommand {
             if context.json { return Output.json(result) }
             let released = result["released"]?.arrayValue?.compactMap(\.stringValue) ?? []
             Output.line(released.isEmpty ? "no held measurement" : "queued again: " + released.joined(separator: ", "))
+        case "export":
+            try reader.finish()
+            // Always JSON: it is for handing the held measurements on, not for reading on screen.
+            Output.json(try context.connect().call("queue.export"))
         case let other?:
             throw CommandFailure(
-                .usage, "unknown queue command '\(other)'; use 'vhrctl queue' or 'vhrctl queue retry [ID]'")
+                .usage,
+                "unknown queue command '\(other)'; use 'vhrctl queue', 'vhrctl queue retry [ID]' or 'vhrctl queue export'"
+            )
         }
     }
 
