@@ -135,12 +135,8 @@ public enum DeviceFactory {
                 file: config.source, line: device.line, field: "\(device.header) profile",
                 problem: "profile '\(profile.id)' is unusable: \(error)", fix: error.fix)
         }
-        let keys = USBAudioStethoscope.Settings.optionKeys
-        for key in device.options.keys.sorted() where !keys.contains(key) {
-            throw device.optionError(
-                key, file: config.source, problem: "a USB audio stethoscope has no option '\(key)'",
-                fix: "it takes: " + keys.joined(separator: ", "))
-        }
+        try checkOptions(
+            device, allowed: USBAudioStethoscope.Settings.optionKeys, config: config, what: "a USB audio stethoscope")
         do {
             return try USBAudioStethoscope(info: info, settings: try parameters.applying(options: device.options))
         } catch {
@@ -154,11 +150,7 @@ public enum DeviceFactory {
         _ info: DeviceInfo, _ device: DeviceConfig, profile: DeviceProfile, overrides: [String: String],
         config: RoomConfig
     ) throws(ConfigError) -> SimulatedStethoscope {
-        for key in device.options.keys.sorted() where !stethoscopeOptionKeys.contains(key) {
-            throw device.optionError(
-                key, file: config.source, problem: "the simulated stethoscope has no option '\(key)'",
-                fix: "it takes: " + stethoscopeOptionKeys.joined(separator: ", "))
-        }
+        try checkOptions(device, allowed: stethoscopeOptionKeys, config: config, what: "the simulated stethoscope")
         let fromCommandLine = overrides["source"] != nil
         let text = overrides["source"] ?? device.options["source"] ?? profile.string("source") ?? "synthetic"
         let block = profile.int("blockMilliseconds") ?? 10
@@ -285,7 +277,8 @@ public enum DeviceFactory {
     ) throws(ConfigError) -> @Sendable () -> any CuffLink {
         switch profile.transport {
         case .serial:
-            try checkOptions(device, allowed: [portOption] + extraOptions, config: config, family: profile.family)
+            try checkOptions(
+                device, allowed: [portOption] + extraOptions, config: config, what: "a \(profile.family) device")
             guard let port = device.options[portOption], port.hasPrefix("/") else {
                 throw ConfigError(
                     file: config.source, line: device.keyLines[portOption] ?? device.line,
@@ -307,7 +300,7 @@ public enum DeviceFactory {
         case .usb:
             try checkOptions(
                 device, allowed: [usbSerialOption, usbLocationOption] + extraOptions, config: config,
-                family: profile.family)
+                what: "a \(profile.family) device")
             var selector = USBDeviceSelector(
                 serialNumber: device.options[usbSerialOption], location: device.options[usbLocationOption])
             switch profile.match.first {
@@ -334,12 +327,13 @@ public enum DeviceFactory {
         }
     }
 
+    /// Refuses the first option (in key order) that `what` does not take, naming the ones it does.
     private static func checkOptions(
-        _ device: DeviceConfig, allowed: [String], config: RoomConfig, family: String
+        _ device: DeviceConfig, allowed: [String], config: RoomConfig, what: String
     ) throws(ConfigError) {
         for key in device.options.keys.sorted() where !allowed.contains(key) {
             throw device.optionError(
-                key, file: config.source, problem: "a \(family) device has no option '\(key)'",
+                key, file: config.source, problem: "\(what) has no option '\(key)'",
                 fix: "it takes: " + allowed.joined(separator: ", "))
         }
     }

@@ -365,14 +365,7 @@ public actor Room {
 
     /// The outbox for `vhrctl queue`: counts, ages, and every held measurement with its reason.
     public func queueView() throws -> JSONValue {
-        let summary: OutboxSummary
-        do {
-            summary = try store.queueSummary(now: now())
-        } catch {
-            throw RemoteError(
-                code: "store", message: "the outbox could not be read: \(error)",
-                hint: "a technician should check the state directory's disk")
-        }
+        let summary = try outbox("read") { try store.queueSummary(now: now()) }
         func age(_ value: TimeInterval?) -> JSONValue { value.map { .int(Int64($0.rounded(.down))) } ?? .null }
         return [
             "pending": .int(Int64(summary.pending)), "delivered": .int(Int64(summary.delivered)),
@@ -395,7 +388,7 @@ public actor Room {
     /// hand it to the care provider by another way. A held row whose measurement cannot be read is
     /// listed with `measurement: null`.
     public func exportHeld() throws -> JSONValue {
-        do {
+        try outbox("read") {
             let held = try store.queueSummary(now: now()).heldItems
             return [
                 "held": .array(
@@ -408,17 +401,13 @@ public actor Room {
                         ]
                     })
             ]
-        } catch {
-            throw RemoteError(
-                code: "store", message: "the outbox could not be read: \(error)",
-                hint: "a technician should check the state directory's disk")
         }
     }
 
     /// Puts held measurements back in the queue (`vhrctl queue retry`): one by id, or all when `id` is nil.
     /// - Returns: the ids released.
     public func retryHeld(id: String?) throws -> [String] {
-        do {
+        try outbox("changed") {
             let held = try store.queueSummary(now: now()).heldItems.map(\.id)
             let chosen = id.map { [$0] } ?? held
             if let id, !held.contains(id) {
@@ -432,11 +421,19 @@ public actor Room {
                 logger.notice("held measurement queued again", ["measurement": item])
             }
             return chosen
+        }
+    }
+
+    /// Runs an outbox operation; a store failure becomes the error the technician acts on, a
+    /// `RemoteError` passes through.
+    private func outbox<T>(_ verb: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
         } catch let error as RemoteError {
             throw error
         } catch {
             throw RemoteError(
-                code: "store", message: "the outbox could not be changed: \(error)",
+                code: "store", message: "the outbox could not be \(verb): \(error)",
                 hint: "a technician should check the state directory's disk")
         }
     }
