@@ -22,13 +22,15 @@ let package = Package(
         .systemLibrary(
             name: "CLibSerialPort", pkgConfig: "libserialport", providers: [.apt(["libserialport-dev"])]),
         .systemLibrary(name: "CALSA", pkgConfig: "alsa", providers: [.apt(["libasound2-dev"])]),
+        // Uploads: HTTPS with libcurl (OpenSSL, the system's CA store, timeouts it enforces itself).
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // Pure: models, codecs, profiles, state machines. No C, no I/O, no threads.
         .target(name: "VHRCore", swiftSettings: settings),
         // Thin typed wrappers over the OS and the C libraries.
         .target(
             name: "VHRSystem",
-            dependencies: ["VHRCore", "CSQLite", "CLibUSB", "CLibSerialPort", "CALSA"],
+            dependencies: ["VHRCore", "CSQLite", "CLibUSB", "CLibSerialPort", "CALSA", "CCurl"],
             swiftSettings: settings),
         // Device families: simulated devices now, real drivers later.
         .target(
@@ -68,7 +70,7 @@ let package = Package(
             name: "VHRDevicesTests", dependencies: ["VHRDevices", "VHRTestSupport"], swiftSettings: settings),
         .testTarget(name: "VHRServicesTests", dependencies: ["VHRServices"], swiftSettings: settings),
         .testTarget(
-            name: "VHRIntegrationTests", dependencies: ["VHRCore", "VHRSystem", "VHRCtlKit"],
+            name: "VHRIntegrationTests", dependencies: ["VHRCore", "VHRSystem", "VHRCtlKit", "VHRTestSupport"],
             swiftSettings: settings),
     ]
 )

@@ -130,9 +130,11 @@ public final class Daemon: Sendable {
         self.stream = stream
         self.tap = tap
         self.quality = quality
+        let storage = StorageGuard(
+            path: stateDirectory, minimumMegabytes: config.minimumFreeMegabytes, events: events, logger: logger)
         room = Room(
             name: config.roomName, cuffs: devices.cuffs, stethoscopes: devices.stethoscopes, store: store,
-            events: events, gate: gate, logger: logger,
+            events: events, gate: gate, logger: logger, storage: storage,
             onVisitEnded: { [stream, tap, quality] in
                 stream?.endSession()
                 tap?.endSession()
@@ -184,6 +186,28 @@ public final class Daemon: Sendable {
     }
 
     private static func loadConfig(_ options: DaemonOptions) throws -> RoomConfig {
+        var config = try loadConfigFile(options)
+        try applyUploadFlags(options, to: &config)
+        return config
+    }
+
+    /// `--upload-*` replace their `[upload]` keys; `--upload-url` alone turns uploading on.
+    private static func applyUploadFlags(_ options: DaemonOptions, to config: inout RoomConfig) throws {
+        if let url = options.uploadURL {
+            if config.upload == nil { config.upload = UploadTarget(url: url) } else { config.upload?.url = url }
+        }
+        guard options.uploadTokenFile != nil || options.uploadCAFile != nil else { return }
+        guard config.upload != nil else {
+            throw ConfigError(
+                file: config.source, line: nil, field: "[upload] url",
+                problem: "--upload-token-file or --upload-ca-file was given, but nothing is uploaded",
+                fix: "name the server with --upload-url URL or an [upload] section")
+        }
+        if let file = options.uploadTokenFile { config.upload?.tokenFile = file }
+        if let file = options.uploadCAFile { config.upload?.caFile = file }
+    }
+
+    private static func loadConfigFile(_ options: DaemonOptions) throws -> RoomConfig {
         if options.simulate { return RoomConfig.simulatedRoom }
         let path = options.configPath ?? DaemonOptions.defaultConfigPath
         guard Directories.fileExists(path: path) else {

@@ -15,6 +15,12 @@ public struct DaemonOptions: Sendable, Equatable {
     /// Options for every simulated device, from `--sim-*` flags; they override the config's.
     public var simulationOverrides: [String: String] = [:]
     public var logLevel: LogLevel = .info
+    /// `--upload-url`: the FHIR base; it replaces `[upload] url`, or turns uploading on.
+    public var uploadURL: String?
+    /// `--upload-token-file`: replaces `[upload] token-file`.
+    public var uploadTokenFile: String?
+    /// `--upload-ca-file`: replaces `[upload] ca-file`.
+    public var uploadCAFile: String?
 
     public enum Action: Sendable, Equatable {
         case run(DaemonOptions)
@@ -33,6 +39,11 @@ public struct DaemonOptions: Sendable, Equatable {
           --state-dir DIR        what must survive a restart (default $STATE_DIRECTORY, then \(defaultStateDirectory))
           --profiles-dir DIR     extra device profiles (default \(defaultProfilesDirectory) if present)
           --log-level LEVEL      error, warning, notice, info (default) or debug
+
+        Uploads (each replaces its [upload] key; --upload-url alone turns uploading on):
+          --upload-url URL       the FHIR R4 base measurements are sent to (https://, or http:// to this machine)
+          --upload-token-file F  the bearer token's file (default: the systemd credential upload-token)
+          --upload-ca-file F     trust these PEM certificates for the server instead of the system's
 
         Simulated devices (with --simulate, or devices whose profile is simulated):
           --sim-time-scale X     run the cuff X times faster than real time (e.g. 40)
@@ -82,6 +93,14 @@ public struct DaemonOptions: Sendable, Equatable {
                     throw UsageError("unknown log level '\(name)'; use error, warning, notice, info or debug")
                 }
                 options.logLevel = level
+            case "--upload-url":
+                let url = try next()
+                if let problem = UploadTarget.urlProblem(url) {
+                    throw UsageError("--upload-url: \(problem.problem); \(problem.fix)")
+                }
+                options.uploadURL = url
+            case "--upload-token-file": options.uploadTokenFile = try absolute(try next(), flag)
+            case "--upload-ca-file": options.uploadCAFile = try absolute(try next(), flag)
             case "--sim-time-scale": options.simulationOverrides["time-scale"] = try next()
             case "--sim-fault": options.simulationOverrides["fault"] = try next()
             case "--sim-fault-rate": options.simulationOverrides["fault-rate"] = try next()
@@ -93,6 +112,9 @@ public struct DaemonOptions: Sendable, Equatable {
         }
         if options.simulate, options.configPath != nil {
             throw UsageError("--simulate runs the embedded simulated room; it cannot be combined with --config")
+        }
+        if options.uploadURL == nil, options.simulate, options.uploadTokenFile != nil || options.uploadCAFile != nil {
+            throw UsageError("the simulated room uploads nothing unless --upload-url names a server")
         }
         return .run(options)
     }

@@ -17,6 +17,11 @@ public final class EventHub: Sendable {
     public struct Subscription: Sendable {
         public var classes: Set<EventClass>
         public var deliver: @Sendable (String) -> Void
+
+        public init(classes: Set<EventClass>, deliver: @escaping @Sendable (String) -> Void) {
+            self.classes = classes
+            self.deliver = deliver
+        }
     }
 
     private let subscribers = Mutex<[Int: Subscription]>([:])

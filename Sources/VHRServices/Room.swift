@@ -39,11 +39,16 @@ public actor Room {
     private var eventTasks: [Task<Void, Never>] = []
     /// Called after a visit ends, so the audio path can forget the last patient.
     private let onVisitEnded: @Sendable () -> Void
+    /// Called after a measurement's commit, so the uploader looks at once.
+    private let onMeasurementSaved: @Sendable (MeasurementRecord) -> Void
+    /// Refuses new measurements while the disk is nearly full; `nil` checks nothing.
+    private let storage: StorageGuard?
 
     public init(
         name: String, cuffs: [any BloodPressureCuff], stethoscopes: [any Stethoscope], store: MeasurementStore,
         events: EventHub, gate: VisitGate, logger: Logger, now: @escaping @Sendable () -> Date = Date.init,
-        onVisitEnded: @escaping @Sendable () -> Void = {}
+        storage: StorageGuard? = nil, onVisitEnded: @escaping @Sendable () -> Void = {},
+        onMeasurementSaved: @escaping @Sendable (MeasurementRecord) -> Void = { _ in }
     ) {
         self.name = name
         self.cuffOrder = cuffs.map(\.info.id)
@@ -56,6 +61,8 @@ public actor Room {
         self.now = now
         self.startedAt = now()
         self.onVisitEnded = onVisitEnded
+        self.onMeasurementSaved = onMeasurementSaved
+        self.storage = storage
     }
 
     // MARK: - Lifecycle
@@ -160,6 +167,8 @@ public actor Room {
         }
         let id = try resolveCuff(deviceID)
         guard let slot = cuffs[id] else { throw RemoteError(code: "internal", message: "cuff vanished", hint: nil) }
+        // Before the patient inflates a cuff for nothing.
+        if let refusal = storage?.refusal() { throw refusal }
         guard slot.pending == nil else {
             throw RemoteError(
                 code: "busy", message: "\(id) is already measuring", hint: "wait for it to finish or abort it")
@@ -314,12 +323,23 @@ public actor Room {
             return
         }
         do {
+            if let refusal = storage?.refusal() { throw refusal }
             try store.save(record)
         } catch {
-            logger.error("measurement could not be saved", ["device": id, "error": "\(error)"])
-            let failure = RemoteError(
-                code: "not_saved", message: "the measurement could not be saved: \(error)",
-                hint: "a technician should check the state directory's disk")
+            // Not saved, so the kiosk is not told "saved"; the values go to the journal in full
+            // so a clinician can still recover them by hand.
+            logger.error(
+                "measurement could not be saved",
+                [
+                    "device": id, "visit": visitID, "error": "\(error)", "systolic": "\(reading.systolic)",
+                    "diastolic": "\(reading.diastolic)", "map": "\(reading.meanArterial)", "pulse": "\(reading.pulse)",
+                    "measured_at": reading.measuredAt.ISO8601Format(),
+                ])
+            let failure =
+                (error as? RemoteError)
+                ?? RemoteError(
+                    code: "not_saved", message: "the measurement could not be saved: \(error)",
+                    hint: "a technician should check the state directory's disk")
             for waiter in pending?.waiters ?? [] { waiter.resume(throwing: failure) }
             return
         }
@@ -328,6 +348,7 @@ public actor Room {
             "measurement saved", ["device": id, "visit": visitID, "measurement": record.id.uuidString.lowercased()])
         events.publish(ControlEvent(name: "bp.result", fields: Self.fields(of: record)), class: .readings)
         for waiter in pending?.waiters ?? [] { waiter.resume(returning: record) }
+        onMeasurementSaved(record)
     }
 
     private func failWaiters(of id: String, with error: RemoteError) {

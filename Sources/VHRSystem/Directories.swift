@@ -31,6 +31,22 @@ public enum Directories {
         }
     }
 
+    /// The bytes an unprivileged process may still write on the file system holding `path`
+    /// (the blocks reserved for root do not count: vhrd does not run as root).
+    ///
+    /// - Throws: `FileSystemError` naming the path.
+    ///
+    /// The corresponding C function is `statvfs`.
+    public static func availableBytes(path: String) throws(FileSystemError) -> UInt64 {
+        var info = statvfs()
+        do throws(Errno) {
+            _ = try SystemCall.run("statvfs") { statvfs(path, &info) }
+        } catch {
+            throw FileSystemError(path: path, operation: "statvfs", errno: error)
+        }
+        return UInt64(info.f_bavail) * UInt64(info.f_frsize)
+    }
+
     /// Reads a whole file.
     ///
     /// - Throws: `FileSystemError` naming the path.

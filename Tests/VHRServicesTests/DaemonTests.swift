@@ -30,6 +30,22 @@ import VHRSystem
         #expect(throws: UsageError.self) { try DaemonOptions.parse(["--bogus"]) }
     }
 
+    @Test func uploadFlagsAreCheckedLikeTheConfig() throws {
+        let options = try Self.options([
+            "--simulate", "--upload-url", "http://127.0.0.1:8080/fhir", "--upload-token-file", "/etc/vhr/t",
+            "--upload-ca-file=/etc/vhr/ca.pem",
+        ])
+        #expect(options.uploadURL == "http://127.0.0.1:8080/fhir")
+        #expect(options.uploadTokenFile == "/etc/vhr/t" && options.uploadCAFile == "/etc/vhr/ca.pem")
+        // Health data leaves the machine only over TLS.
+        let plain = #expect(throws: UsageError.self) {
+            try DaemonOptions.parse(["--simulate", "--upload-url", "http://fhir.example.org/r4"])
+        }
+        #expect(plain?.message.contains("https://") == true)
+        #expect(throws: UsageError.self) { try DaemonOptions.parse(["--upload-token-file", "token"]) }
+        #expect(throws: UsageError.self) { try DaemonOptions.parse(["--simulate", "--upload-ca-file", "/ca.pem"]) }
+    }
+
     @Test func badConfigNamesFileLineAndField() throws {
         let root = try Self.scratch()
         let path = root + "/vhrd.conf"

@@ -66,4 +66,59 @@ import VHRServices
         #expect(try store.queueSummary(now: measured).pending == 2)
         await room.shutdown()
     }
+
+    @Test func aNearlyFullDiskRefusesNewMeasurementsAndKeepsTheStoredOnes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vhr-room-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try MeasurementStore(path: directory.appendingPathComponent("vhr.sqlite").path)
+        let free = Mutex<UInt64>(1 << 30)
+        let events = EventHub()
+        let alarms = Mutex<[String]>([])
+        _ = events.subscribe(.init(classes: [.room]) { line in alarms.withLock { $0.append(line) } })
+        let storage = StorageGuard(
+            path: directory.path, minimumMegabytes: 64, events: events, logger: .discarding(),
+            probe: { _ in free.withLock { $0 } })
+        let cuff = PushingCuff()
+        let room = Room(
+            name: "test", cuffs: [cuff], stethoscopes: [], store: store, events: events, gate: VisitGate(),
+            logger: .discarding(), storage: storage)
+        try await room.start()
+        _ = try await room.startVisit(id: "v1", patientID: Self.patient)
+        let first = BloodPressureReading(
+            systolic: 121, diastolic: 79, meanArterial: 93, pulse: 66, measuredAt: Date(timeIntervalSince1970: 1e9),
+            clock: .device)
+        cuff.send(.completed(first))
+        try await Self.waitFor { try store.measurementCount() == 1 }
+
+        free.withLock { $0 = 10 << 20 }
+        var second = first
+        second.pulse = 70
+        cuff.send(.completed(second))
+        cuff.send(.completed(second))
+        try await Self.waitFor { alarms.withLock { $0.contains { $0.contains(#""kind":"disk_full""#) } } }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(try store.measurementCount() == 1)
+        #expect(storage.isRefusing)
+        // One alarm for the episode, however many refusals.
+        #expect(alarms.withLock { $0.filter { $0.contains(#""event":"alarm""#) }.count } == 1)
+
+        free.withLock { $0 = 1 << 30 }
+        cuff.send(.completed(second))
+        try await Self.waitFor { try store.measurementCount() == 2 }
+        #expect(!storage.isRefusing)
+        #expect(alarms.withLock { $0.contains { $0.contains(#""event":"alarm.cleared""#) } })
+        await room.shutdown()
+    }
+
+    static func waitFor(_ condition: () throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("condition not met within 30 s")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
 }

@@ -24,6 +24,9 @@ public struct RoomConfig: Sendable, Equatable {
     public var tapFormat: TapFormat = .wav
     /// `[upload]`; `nil` when the section is absent and nothing is uploaded.
     public var upload: UploadTarget?
+    /// `[room] min-free-space`: below this much free space (MiB) in the state directory's file
+    /// system, new measurements are refused so the stored ones are never at risk.
+    public var minimumFreeMegabytes: Int = RoomConfig.defaultMinimumFreeMegabytes
     /// `[access]`, one rule per principal, in file order. A role the file does not mention is
     /// granted to ``Principal/daemonUser`` only; those default rules come last.
     public var access: [AccessRule]
@@ -32,6 +35,9 @@ public struct RoomConfig: Sendable, Equatable {
 
     /// The default of ``roomName``.
     public static let defaultRoomName = "vhr room"
+    /// 64 MiB: room for SQLite's journal and a few thousand measurements, far above what one
+    /// visit needs, yet small enough for a kiosk's card.
+    public static let defaultMinimumFreeMegabytes = 64
     /// The default of ``controlSocket``.
     public static let defaultControlSocket = "control.sock"
     /// The default of ``streamSocket``.

@@ -14,9 +14,15 @@ struct RoomConfigParser {
 
     /// The known keys of each section, in the order the documentation lists them.
     static let knownKeys: [(section: String, keys: [String])] = [
-        ("room", ["name", "runtime-dir", "state-dir", "profiles-dir"]),
+        ("room", ["name", "runtime-dir", "state-dir", "profiles-dir", "min-free-space"]),
         ("sockets", ["control", "stream", "tap", "tap-format"]),
-        ("upload", ["url", "token-file"]),
+        (
+            "upload",
+            [
+                "url", "token-file", "ca-file", "patient-system", "visit-system", "device-system", "rate", "burst",
+                "timeout",
+            ]
+        ),
         ("access", Role.allCases.map(\.rawValue)),
         ("device", ["profile"]),
     ]
@@ -52,6 +58,13 @@ struct RoomConfigParser {
             case "runtime-dir": config.runtimeDirectory = try absolutePath(section, entry)
             case "state-dir": config.stateDirectory = try absolutePath(section, entry)
             case "profiles-dir": config.profilesDirectory = try absolutePath(section, entry)
+            case "min-free-space":
+                guard let megabytes = Int(entry.value), (1...1_048_576).contains(megabytes) else {
+                    throw badValue(
+                        section, entry, "'\(entry.value)' is not a size in megabytes between 1 and 1048576",
+                        fix: "write a whole number of megabytes, like min-free-space = 64")
+                }
+                config.minimumFreeMegabytes = megabytes
             default: throw unknownKey(section, entry)
             }
         }
@@ -90,25 +103,66 @@ struct RoomConfigParser {
 
     private mutating func readUpload(_ section: IniDocument.Section) throws(ConfigError) {
         let entries = try singleSection(section)
-        var url: String?
-        var tokenFile: String?
+        var target = UploadTarget(url: "")
+        var sawURL = false
         for entry in entries {
             switch entry.key {
             case "url":
                 if let problem = Self.uploadURLProblem(entry.value) {
                     throw badValue(section, entry, problem.problem, fix: problem.fix)
                 }
-                url = entry.value
-            case "token-file": tokenFile = try absolutePath(section, entry)
+                target.url = entry.value
+                sawURL = true
+            case "token-file": target.tokenFile = try absolutePath(section, entry)
+            case "ca-file": target.caFile = try absolutePath(section, entry)
+            case "patient-system": target.patientSystem = try identifierSystem(section, entry)
+            case "visit-system": target.visitSystem = try identifierSystem(section, entry)
+            case "device-system": target.deviceSystem = try identifierSystem(section, entry)
+            case "rate":
+                guard let rate = Double(entry.value), rate.isFinite, rate >= 0.01, rate <= 1000 else {
+                    throw badValue(
+                        section, entry, "'\(entry.value)' is not a rate between 0.01 and 1000 uploads per second",
+                        fix: "write a number, like rate = 2")
+                }
+                target.rate = rate
+            case "burst":
+                guard let burst = Int(entry.value), (1...10_000).contains(burst) else {
+                    throw badValue(
+                        section, entry, "'\(entry.value)' is not a whole number between 1 and 10000",
+                        fix: "write how many uploads may go at once after a quiet spell, like burst = 10")
+                }
+                target.burst = burst
+            case "timeout":
+                guard let seconds = Int(entry.value), (1...600).contains(seconds) else {
+                    throw badValue(
+                        section, entry, "'\(entry.value)' is not a number of seconds between 1 and 600",
+                        fix: "write the longest one upload may take, like timeout = 30")
+                }
+                target.timeoutSeconds = seconds
             default: throw unknownKey(section, entry)
             }
         }
-        guard let url else {
+        guard sawURL else {
             throw ConfigError(
                 file: file, line: section.line, field: "[upload] url", problem: "[upload] has no url",
                 fix: "add url = https://HOST/PATH, or remove the [upload] section to upload nothing")
         }
-        config.upload = UploadTarget(url: url, tokenFile: tokenFile)
+        config.upload = target
+    }
+
+    /// An identifier system goes into FHIR searches (`identifier=SYSTEM|VALUE`), so it must be a
+    /// URI without spaces or search operators.
+    private func identifierSystem(_ section: IniDocument.Section, _ entry: IniDocument.Entry) throws(ConfigError)
+        -> String
+    {
+        guard entry.value.contains(":"), (try? FHIRIdentifier(system: entry.value, value: "x")) != nil else {
+            throw badValue(
+                section, entry, "'\(entry.value)' is not a URI usable as a FHIR identifier system",
+                fix:
+                    "write a URI without spaces, commas, | or $, like http://electronichealth.se/identifier/personnummer"
+            )
+        }
+        return entry.value
     }
 
     private mutating func readAccess(_ section: IniDocument.Section) throws(ConfigError) {

@@ -116,6 +116,54 @@ import VHRCore
         }
     }
 
+    @Test func readsEveryUploadSetting() throws {
+        let config = try RoomConfig.parse(
+            """
+            [room]
+            min-free-space = 200
+            [upload]
+            url = https://fhir.example.org/r4
+            token-file = /etc/vhr/upload-token
+            ca-file = /etc/vhr/provider-ca.pem
+            patient-system = urn:oid:1.2.752.129.2.1.3.3
+            visit-system = https://region.example.se/vhr/visit
+            device-system = https://region.example.se/vhr/device
+            rate = 0.5
+            burst = 3
+            timeout = 12
+            """, file: Self.file)
+        #expect(config.minimumFreeMegabytes == 200)
+        #expect(
+            config.upload
+                == UploadTarget(
+                    url: "https://fhir.example.org/r4", tokenFile: "/etc/vhr/upload-token",
+                    caFile: "/etc/vhr/provider-ca.pem", patientSystem: "urn:oid:1.2.752.129.2.1.3.3",
+                    visitSystem: "https://region.example.se/vhr/visit",
+                    deviceSystem: "https://region.example.se/vhr/device", rate: 0.5, burst: 3, timeoutSeconds: 12))
+    }
+
+    @Test func uploadDefaultsAreTheResearchOnes() throws {
+        let upload = try #require(
+            try RoomConfig.parse("[upload]\nurl = https://a.example/r4\n", file: Self.file).upload)
+        #expect(upload.patientSystem == "http://electronichealth.se/identifier/personnummer")
+        #expect(upload.rate == 2 && upload.burst == 10 && upload.timeoutSeconds == 30)
+        #expect(upload.caFile == nil && upload.tokenFile == nil)
+        #expect(try RoomConfig.parse("", file: Self.file).minimumFreeMegabytes == 64)
+    }
+
+    @Test func rejectsBadUploadSettings() {
+        let base = "[upload]\nurl = https://a.example/r4\n"
+        Self.expectError(base + "ca-file = ca.pem\n", line: 3, field: "[upload] ca-file")
+        Self.expectError(base + "patient-system = personnummer\n", line: 3, field: "[upload] patient-system")
+        Self.expectError(base + "visit-system = urn:a|b\n", line: 3, field: "[upload] visit-system")
+        Self.expectError(base + "rate = 0\n", line: 3, field: "[upload] rate")
+        Self.expectError(base + "rate = fast\n", line: 3, field: "[upload] rate")
+        Self.expectError(base + "burst = 0\n", line: 3, field: "[upload] burst")
+        Self.expectError(base + "timeout = 0\n", line: 3, field: "[upload] timeout")
+        Self.expectError("[room]\nmin-free-space = -1\n", line: 2, field: "[room] min-free-space")
+        Self.expectError("[upload]\ntoken-file = /t\n", line: 1, field: "[upload] url")
+    }
+
     // MARK: Simulated room
 
     @Test func simulatedRoomHasTwoSimulatedDevicesAndDaemonUserAccess() {
@@ -149,7 +197,10 @@ import VHRCore
         let error = Self.expectError(
             "[room]\n\nruntime_dir = /run/vhr\n", line: 3, field: "[room] runtime_dir",
             problem: "unknown key 'runtime_dir'")
-        #expect(error?.fix == "did you mean 'runtime-dir'? [room] accepts name, runtime-dir, state-dir, profiles-dir")
+        #expect(
+            error?.fix
+                == "did you mean 'runtime-dir'? [room] accepts name, runtime-dir, state-dir, profiles-dir, min-free-space"
+        )
         let far = Self.expectError("[sockets]\nbacklog = 5\n", line: 2, field: "[sockets] backlog")
         #expect(far?.fix == "[sockets] accepts control, stream, tap, tap-format")
         Self.expectError("[upload]\nurl = https://a\ntoken = /t\n", line: 3, field: "[upload] token")
