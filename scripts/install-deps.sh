@@ -16,7 +16,14 @@ packages=(
     sox                # tests: the audio tap read by a real sox
     socat              # tests and docs: the tap through socat
     alsa-utils         # tests: aplay reads the tap
-    python3            # scripts/fuzz.sh: seeds from the JSON fixtures
+    python3            # scripts/fuzz.sh: seeds from the JSON fixtures; the FHIR lab's venv
+    python3-venv       # scripts/install-fhir-lab.sh: the FHIR server, validators and fault proxy
+    libcurl4-openssl-dev # uploads: HTTPS through libcurl
+    openssl            # tests: certificates for the TLS tests, made at test time
+    curl               # tests: queries to the FHIR test server
+    fiu-utils          # tests: I/O faults (failing fsync and write, a full disk) injected with libfiu
+    libfiu-dev         # tests: libfiu's preload libraries for fiu-run
+    sqlite3            # tests: PRAGMA integrity_check on the store after crashes
 )
 
 missing=()

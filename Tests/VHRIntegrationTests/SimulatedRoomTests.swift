@@ -192,6 +192,50 @@ import VHRSystem
         #expect(try await second.stop() == 0)
     }
 
+    @Test func aSecondDaemonOnTheSameStateDirectoryRefusesToStart() async throws {
+        let first = try await RoomProcess()
+        let second = try await RoomProcess.run(
+            try RoomProcess.executable("vhrd"),
+            [
+                "--simulate", "--runtime-dir", first.root.appendingPathComponent("run2").path, "--state-dir",
+                first.stateDirectory,
+            ])
+        #expect(second.status == 1)
+        #expect(
+            second.stderr.contains("another vhrd (pid \(first.daemon.processIdentifier)) is using"), "\(second.stderr)")
+        // The first one is unharmed.
+        #expect(try await first.vhrctl("status").status == 0)
+        #expect(try await first.stop() == 0)
+    }
+
+    @Test func aNearlyFullDiskRefusesTheMeasurementLoudly() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "vhr-it-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
+        let config = root.appendingPathComponent("vhrd.conf")
+        // A reserve larger than any disk here: the real statvfs reading is "nearly full".
+        try """
+        [room]
+        min-free-space = 1048576
+        [device cuff]
+        profile = simulated-bp-cuff
+        time-scale = 40
+        fault-rate = 0
+        [device stethoscope]
+        profile = simulated-stethoscope
+        source = synthetic
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let room = try await RoomProcess(arguments: ["--config", config.path], reusing: root, simulate: false)
+        #expect(try await room.vhrctl("visit", "start", "--visit", "it-full", "--patient", Self.patient).status == 0)
+        let measure = try await room.vhrctl("measure", "bp")
+        #expect(measure.status == 1)
+        #expect(
+            measure.stderr.contains("disk_full") && measure.stderr.contains("1048576 MiB kept in reserve"),
+            "\(measure.stderr)")
+        #expect(room.stderr.contains("disk nearly full: refusing new measurements"))
+        #expect(try await room.stop() == 0)
+    }
+
     /// Where `received` starts in `recording` (which the stethoscope loops).
     static func offset(of received: [Int16], in recording: [Int16]) -> Int? {
         let probe = Array(received.prefix(64))
