@@ -40,6 +40,9 @@ public final class Daemon: Sendable {
             print("vhrd \(version)")
             return ExitStatus.ok.rawValue
         case .run(let options):
+            // libcurl runs with CURLOPT_NOSIGNAL (threads), so it cannot guard its own writes: a
+            // server that hangs up mid-upload must be an EPIPE, never a SIGPIPE that kills vhrd.
+            SignalSource.ignore([SIGPIPE])
             let logger = Logger(label: "", minimumLevel: options.logLevel, handler: StderrLogHandler())
             do {
                 let daemon = try Daemon(options: options, environment: environment, logger: logger)
