@@ -14,13 +14,15 @@ public final class ControlHandler: Sendable {
     private let simulation: SimulationControl?
     private let catalog: ProfileCatalog
     private let quality: SignalQualityMonitor?
+    private let uploader: Uploader?
     let configSource: String
     private let daemonVersion: String
 
     public init(
         room: Room, events: EventHub, simulation: SimulationControl?, quality: SignalQualityMonitor? = nil,
-        catalog: ProfileCatalog, configSource: String, daemonVersion: String
+        catalog: ProfileCatalog, configSource: String, daemonVersion: String, uploader: Uploader? = nil
     ) {
+        self.uploader = uploader
         self.room = room
         self.events = events
         self.simulation = simulation
@@ -105,6 +107,7 @@ public final class ControlHandler: Sendable {
             if case .object(var fields) = status {
                 fields["daemon"] = .string("vhrd/\(daemonVersion)")
                 fields["roles"] = .array(session.roles.sorted().map { .string($0.rawValue) })
+                fields["upload"] = await uploader?.status().json ?? .null
                 status = .object(fields)
             }
             return status

@@ -75,6 +75,7 @@ public final class Daemon: Sendable {
     private let stream: StreamServer?
     private let tap: TapServer?
     private let quality: SignalQualityMonitor?
+    private let uploader: Uploader?
 
     public init(options: DaemonOptions, environment: [String: String], logger: Logger) throws {
         self.logger = logger
@@ -133,6 +134,18 @@ public final class Daemon: Sendable {
         self.stream = stream
         self.tap = tap
         self.quality = quality
+        var uploader: Uploader?
+        if let target = config.upload {
+            let cuffs = Dictionary(devices.cuffs.map { ($0.info.id, $0.info) }, uniquingKeysWith: { first, _ in first })
+            let profiles = catalog
+            uploader = Uploader(
+                target: target, roomName: config.roomName, store: store,
+                transport: HTTPFHIRTransport(
+                    caFile: target.caFile, timeout: .seconds(target.timeoutSeconds), userAgent: "vhrd/\(Self.version)"),
+                device: { record in Self.deviceFacts(of: record, cuffs: cuffs, catalog: profiles) }, events: events,
+                logger: logger, environment: environment, timeZone: .current)
+        }
+        self.uploader = uploader
         let storage = StorageGuard(
             path: stateDirectory, minimumMegabytes: config.minimumFreeMegabytes, events: events, logger: logger)
         room = Room(
@@ -142,11 +155,13 @@ public final class Daemon: Sendable {
                 stream?.endSession()
                 tap?.endSession()
                 quality?.reset()
-            })
+            },
+            onMeasurementSaved: { [uploader] _ in uploader?.wake() })
         let handler = ControlHandler(
             room: room, events: events,
             simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
-            quality: quality, catalog: catalog, configSource: config.source, daemonVersion: Self.version)
+            quality: quality, catalog: catalog, configSource: config.source, daemonVersion: Self.version,
+            uploader: uploader)
         control = try ControlServer(
             path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
             logger: logger)
@@ -162,11 +177,12 @@ public final class Daemon: Sendable {
         stream?.start()
         tap?.start()
         quality?.start()
+        await uploader?.start()
         logger.notice(
             "vhrd ready",
             [
                 "room": config.roomName, "config": config.source, "runtime_dir": runtimeDirectory,
-                "state_dir": stateDirectory,
+                "state_dir": stateDirectory, "upload": config.upload?.url ?? "off",
                 "devices": (devices.cuffs.map { $0.info.id } + devices.stethoscopes.map { $0.info.id }).joined(
                     separator: ","),
             ])
@@ -179,6 +195,7 @@ public final class Daemon: Sendable {
 
     public func shutdown() async {
         control.stop()
+        await uploader?.stop()
         stream?.stop()
         tap?.stop()
         quality?.stop()
@@ -186,6 +203,20 @@ public final class Daemon: Sendable {
         for stethoscope in devices.stethoscopes { stethoscope.stop() }
         lock.release()
         logger.notice("vhrd stopped")
+    }
+
+    /// What the FHIR Device resource says about the device that took `record`: the configured
+    /// device when it is still in the room, else its stored profile (it may have been removed).
+    private static func deviceFacts(
+        of record: MeasurementRecord, cuffs: [String: DeviceInfo], catalog: ProfileCatalog
+    ) -> DeviceFacts? {
+        let profile = catalog.profile(record.profile)
+        if let info = cuffs[record.deviceID], info.profile == record.profile {
+            return DeviceFacts(info: info, manufacturer: profile?.vendor)
+        }
+        guard let profile else { return nil }
+        return DeviceFacts(
+            manufacturer: profile.vendor, modelName: profile.name, isSimulated: profile.family.hasPrefix("simulated"))
     }
 
     private static func loadConfig(_ options: DaemonOptions) throws -> RoomConfig {

@@ -365,6 +365,41 @@ public final class MeasurementStore: Sendable {
         }
     }
 
+    /// When the next pending measurement comes due, `nil` when none is pending. A damaged due
+    /// time counts as due at once (``pendingDeliveries(dueBy:limit:)`` quarantines it).
+    public func nextDueDate() throws -> Date? {
+        try database.withLock { database in
+            let statement = try database.prepare(
+                """
+                SELECT min(CASE WHEN typeof(next_attempt_at) IN ('real', 'integer') THEN next_attempt_at ELSE 0 END)
+                FROM deliveries WHERE state = 'pending'
+                """)
+            guard try statement.step(), !statement.isNull(at: 0) else { return nil }
+            return Date(timeIntervalSince1970: statement.double(at: 0))
+        }
+    }
+
+    /// Makes every pending measurement due later than `limit` due at `date` instead; returns how
+    /// many were moved.
+    ///
+    /// Due times are wall-clock times, so after the clock stepped back a day a backoff would
+    /// last a day; the uploader calls this with `limit` = now + the longest delay its policy can
+    /// give, so no due time is ever further away than that.
+    @discardableResult
+    public func pullForward(dueAfter limit: Date, to date: Date) throws -> Int {
+        try database.withLock { database in
+            let statement = try database.prepare(
+                """
+                UPDATE deliveries SET next_attempt_at = ?
+                WHERE state = 'pending' AND typeof(next_attempt_at) IN ('real', 'integer') AND next_attempt_at > ?
+                """)
+            try statement.bind(date.timeIntervalSince1970, at: 1)
+            try statement.bind(limit.timeIntervalSince1970, at: 2)
+            _ = try statement.step()
+            return Int(database.changes)
+        }
+    }
+
     /// Runs one state-changing UPDATE whose last parameter is the measurement id; when it
     /// changes nothing, explains why (or accepts a repeat of the same transition).
     private func transition(

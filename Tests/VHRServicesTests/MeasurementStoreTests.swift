@@ -366,3 +366,42 @@ import VHRSystem
         #expect(try store.measurement(id: Self.id(3)) == nil)
     }
 }
+
+// MARK: - Scheduling (the uploader's additions)
+
+extension MeasurementStoreTests {
+    @Test func nextDueDateIsTheEarliestPendingDueTime() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try MeasurementStore(path: directory.database)
+        #expect(try store.nextDueDate() == nil)
+        try store.beginVisit(Self.visit)
+        for number in 1...3 { try store.save(Self.record(number, at: TimeInterval(number - 1) * 10)) }
+        #expect(try store.nextDueDate() == Self.t0)
+        try store.recordFailure(id: Self.id(1), error: "503", nextAttempt: Self.t0.addingTimeInterval(500))
+        try store.markDelivered(id: Self.id(2), at: Self.t0)
+        // Delivered rows do not count; the pending ones are due at +500 and +20.
+        #expect(try store.nextDueDate() == Self.t0.addingTimeInterval(20))
+        try store.hold(id: Self.id(3), reason: "422", at: Self.t0)
+        #expect(try store.nextDueDate() == Self.t0.addingTimeInterval(500))
+    }
+
+    @Test func pullForwardMakesOnlyFarDueRowsDueNow() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try Self.store(at: directory, saving: 4)
+        let now = Self.t0.addingTimeInterval(100)
+        // After a day's backward step: one retry a day ahead, one a minute ahead.
+        try store.recordFailure(id: Self.id(1), error: "503", nextAttempt: now.addingTimeInterval(86_400))
+        try store.recordFailure(id: Self.id(2), error: "503", nextAttempt: now.addingTimeInterval(60))
+        try store.recordFailure(id: Self.id(3), error: "503", nextAttempt: now.addingTimeInterval(86_400))
+        try store.hold(id: Self.id(3), reason: "held rows stay held", at: now)
+        #expect(try store.pullForward(dueAfter: now.addingTimeInterval(4500), to: now) == 1)
+        #expect(try Self.pendingIDs(store, dueBy: 100) == [Self.id(1), Self.id(4)])
+        #expect(try store.deliveryState(id: Self.id(3)) == .held)
+        // Everything due now (the server came back): the minute-ahead row too.
+        #expect(try store.pullForward(dueAfter: now, to: now) == 1)
+        #expect(try Self.pendingIDs(store, dueBy: 100) == [Self.id(1), Self.id(2), Self.id(4)])
+        #expect(try store.pullForward(dueAfter: now, to: now) == 0)
+    }
+}

@@ -23,6 +23,19 @@ enum StatusCommand {
             Output.line(
                 "outbox    \(outbox["pending"]?.intValue ?? 0) pending, \(outbox["held"]?.intValue ?? 0) held\(oldest)")
         }
+        if let upload = status["upload"], upload != .null {
+            var line = "upload    \(upload["state"]?.stringValue ?? "?")"
+            if let seconds = upload["resumes_in_s"]?.doubleValue {
+                line += ", next try in \(Format.duration(seconds: Int64(seconds.rounded(.up))))"
+            }
+            if let outcome = upload["last_outcome"]?.stringValue { line += "; last: \(outcome)" }
+            Output.line(line)
+            for alarm in upload["alarms"]?.arrayValue ?? [] {
+                Output.line("ALARM     \(alarm["message"]?.stringValue ?? "?")")
+            }
+        } else {
+            Output.line("upload    off (no [upload] url)")
+        }
         let devices = status["devices"]?.arrayValue ?? []
         Output.line(
             "devices   "
