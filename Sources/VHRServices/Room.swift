@@ -43,6 +43,9 @@ public actor Room {
     private let onMeasurementSaved: @Sendable (MeasurementRecord) -> Void
     /// Refuses new measurements while the disk is nearly full; `nil` checks nothing.
     private let storage: StorageGuard?
+    /// The last failed save (disk I/O, a failed commit), raised once as an alarm and cleared by
+    /// the next save that commits.
+    private var saveAlarm: String?
 
     public init(
         name: String, cuffs: [any BloodPressureCuff], stethoscopes: [any Stethoscope], store: MeasurementStore,
@@ -340,8 +343,21 @@ public actor Room {
                 ?? RemoteError(
                     code: "not_saved", message: "the measurement could not be saved: \(error)",
                     hint: "a technician should check the state directory's disk")
+            if failure.code != "disk_full", saveAlarm == nil {
+                // StorageGuard raised its own alarm for a full disk; anything else is raised here.
+                let message = "a measurement could not be saved (\(error)); a technician should check the state disk"
+                saveAlarm = message
+                events.publish(
+                    ControlEvent(name: "alarm", fields: ["kind": "store_write", "message": .string(message)]),
+                    class: .room)
+            }
             for waiter in pending?.waiters ?? [] { waiter.resume(throwing: failure) }
             return
+        }
+        if saveAlarm != nil {
+            saveAlarm = nil
+            logger.notice("measurements are saved again")
+            events.publish(ControlEvent(name: "alarm.cleared", fields: ["kind": "store_write"]), class: .room)
         }
         visitMeasurements.append(record)
         logger.info(
@@ -381,6 +397,12 @@ public actor Room {
                 "oldest_unsent_age_s": summary.oldestUnsentAge.map { .int(Int64($0.rounded(.down))) } ?? .null,
             ]
         }
+        var alarms: [JSONValue] = []
+        if let saveAlarm { alarms.append(["kind": "store_write", "message": .string(saveAlarm)]) }
+        if let refusal = storage?.currentRefusal {
+            alarms.append(["kind": "disk_full", "message": .string(refusal.message + "; " + (refusal.hint ?? ""))])
+        }
+        result["alarms"] = .array(alarms)
         return .object(result)
     }
 

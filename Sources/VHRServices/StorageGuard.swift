@@ -54,19 +54,33 @@ public final class StorageGuard: Sendable {
             }
             return nil
         }
-        let message =
-            "only \(free >> 20) MiB free for \(path), below the \(minimumBytes >> 20) MiB kept in reserve;"
-            + " new measurements are refused and every stored one is kept"
-        let hint = "a technician must free space on that disk (vhrctl queue shows what still waits for upload)"
+        let refusal = Self.refusal(free: free, minimumBytes: minimumBytes, path: path)
         if !wasAlarmed {
             logger.error("disk nearly full: refusing new measurements", ["free_mib": "\(free >> 20)", "path": path])
             events.publish(
-                ControlEvent(name: "alarm", fields: ["kind": "disk_full", "message": .string(message + "; " + hint)]),
+                ControlEvent(
+                    name: "alarm",
+                    fields: ["kind": "disk_full", "message": .string(refusal.message + "; " + (refusal.hint ?? ""))]),
                 class: .room)
         }
-        return RemoteError(code: "disk_full", message: message, hint: hint)
+        return refusal
     }
 
     /// Whether the alarm is up, for the status view.
     public var isRefusing: Bool { alarmed.withLock { $0 } }
+
+    /// The refusal a measurement would get now, without raising or clearing the alarm's event
+    /// (the status view asks often); `nil` while the alarm is down.
+    public var currentRefusal: RemoteError? {
+        guard isRefusing, let free = try? probe(path), free < minimumBytes else { return nil }
+        return Self.refusal(free: free, minimumBytes: minimumBytes, path: path)
+    }
+
+    private static func refusal(free: UInt64, minimumBytes: UInt64, path: String) -> RemoteError {
+        RemoteError(
+            code: "disk_full",
+            message: "only \(free >> 20) MiB free for \(path), below the \(minimumBytes >> 20) MiB kept in reserve;"
+                + " new measurements are refused and every stored one is kept",
+            hint: "a technician must free space on that disk (vhrctl queue shows what still waits for upload)")
+    }
 }

@@ -233,6 +233,8 @@ import VHRSystem
             measure.stderr.contains("disk_full") && measure.stderr.contains("1048576 MiB kept in reserve"),
             "\(measure.stderr)")
         #expect(room.stderr.contains("disk nearly full: refusing new measurements"))
+        let status = try await room.vhrctl("status")
+        #expect(String(decoding: status.stdout, as: UTF8.self).contains("ALARM     only "))
         #expect(try await room.stop() == 0)
     }
 

@@ -23,6 +23,9 @@ enum StatusCommand {
             Output.line(
                 "outbox    \(outbox["pending"]?.intValue ?? 0) pending, \(outbox["held"]?.intValue ?? 0) held\(oldest)")
         }
+        for alarm in status["alarms"]?.arrayValue ?? [] {
+            Output.line("ALARM     \(alarm["message"]?.stringValue ?? "?")")
+        }
         if let upload = status["upload"], upload != .null {
             var line = "upload    \(upload["state"]?.stringValue ?? "?")"
             if let seconds = upload["resumes_in_s"]?.doubleValue {
