@@ -299,7 +299,7 @@ public actor Uploader {
             delivered += 1
             storeWorked()
             serverAnswered(at: now)
-            logger.debug("measurement delivered", ["measurement": item.id.uuidString.lowercased()])
+            logger.info("measurement delivered", ["measurement": item.id.uuidString.lowercased()])
             return nil
         case .held(let reason) where reason.status == 401 || reason.status == 403:
             return tokenRejected(token, status: reason.status)
