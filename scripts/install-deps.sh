@@ -24,6 +24,7 @@ packages=(
     fiu-utils          # tests: I/O faults (failing fsync and write, a full disk) injected with libfiu
     libfiu-dev         # tests: libfiu's preload libraries for fiu-run
     sqlite3            # tests: PRAGMA integrity_check on the store after crashes
+    udev               # tests: systemd-hwdb and udevadm check the generated udev rules and hwdb
 )
 
 missing=()
