@@ -60,3 +60,7 @@ MSG
     exit 1
 fi
 swift --version 2>/dev/null | head -n 1
+
+# The FHIR lab the upload tests run against (a real FHIR server, validators, a fault proxy), in a
+# venv inside the repo; quick when it is already there.
+"$(dirname "$0")/install-fhir-lab.sh"

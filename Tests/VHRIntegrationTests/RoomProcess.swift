@@ -32,10 +32,13 @@ final class RoomProcess {
 
     /// A new daemon on the directories of a stopped one.
     static func restart(
-        of previous: RoomProcess, arguments: [String] = [], simulate: Bool = true, wrapper: [String] = []
+        of previous: RoomProcess, arguments: [String] = [], simulate: Bool = true, wrapper: [String] = [],
+        environment: [String: String] = [:]
     ) async throws -> RoomProcess {
         previous.ownsRoot = false
-        return try await RoomProcess(arguments: arguments, reusing: previous.root, simulate: simulate, wrapper: wrapper)
+        return try await RoomProcess(
+            arguments: arguments, reusing: previous.root, simulate: simulate, wrapper: wrapper,
+            environment: environment)
     }
 
     /// - Parameter unprivileged: when the tests run as root, run vhrd as `nobody` through
@@ -44,9 +47,10 @@ final class RoomProcess {
     /// - Parameters:
     ///   - simulate: pass `--simulate` (the embedded room); false for a room from `--config`.
     ///   - wrapper: a command vhrd runs under, such as `umockdev-run --device X --`.
+    ///   - environment: added to vhrd's environment (such as `CREDENTIALS_DIRECTORY`).
     init(
         arguments: [String] = [], reusing existing: URL? = nil, unprivileged: Bool = false, simulate: Bool = true,
-        wrapper: [String] = []
+        wrapper: [String] = [], environment: [String: String] = [:]
     ) async throws {
         self.root =
             existing
@@ -70,6 +74,9 @@ final class RoomProcess {
         } else {
             daemon.executableURL = try Self.executable("vhrd")
             daemon.arguments = vhrdArguments
+        }
+        if !environment.isEmpty {
+            daemon.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         }
         daemon.standardError = stderrPipe
         daemon.standardOutput = FileHandle.nullDevice
