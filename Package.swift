@@ -43,7 +43,9 @@ let package = Package(
         .target(
             name: "VHRServices", dependencies: ["VHRCore", "VHRSystem", "VHRDevices"], swiftSettings: settings),
         // The technician's CLI as a library, so tests drive it in-process.
-        .target(name: "VHRCtlKit", dependencies: ["VHRCore", "VHRSystem"], swiftSettings: settings),
+        // It links the services too: `vhrctl diag --direct` runs the room's self-test without the
+        // daemon, the way fwupdtool drives fwupd's plugins.
+        .target(name: "VHRCtlKit", dependencies: ["VHRCore", "VHRSystem", "VHRServices"], swiftSettings: settings),
         .executableTarget(name: "vhrd", dependencies: ["VHRServices"], swiftSettings: settings),
         .executableTarget(name: "vhrctl", dependencies: ["VHRCtlKit"], swiftSettings: settings),
 
