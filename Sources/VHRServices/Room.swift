@@ -16,6 +16,9 @@ public actor Room {
         /// The measurement in progress: who waits for it and which visit it belongs to.
         var pending: PendingMeasurement?
         var lastError: String?
+        /// For the metrics: disconnections and failed measurements since vhrd started.
+        var disconnections = 0
+        var failures: [CuffFailure: Int] = [:]
     }
 
     private struct PendingMeasurement {
@@ -46,6 +49,9 @@ public actor Room {
     /// The last failed save (disk I/O, a failed commit), raised once as an alarm and cleared by
     /// the next save that commits.
     private var saveAlarm: String?
+    /// For the metrics: measurements committed and saves that failed since vhrd started.
+    private var savedCount = 0
+    private var saveFailureCount = 0
 
     public init(
         name: String, cuffs: [any BloodPressureCuff], stethoscopes: [any Stethoscope], store: MeasurementStore,
@@ -258,6 +264,7 @@ public actor Room {
             logger.info("device connected", ["device": id])
             events.publish(ControlEvent(name: "device.connected", fields: ["device": .string(id)]), class: .room)
         case .disconnected:
+            cuffs[id]?.disconnections += 1
             cuffs[id]?.connected = false
             cuffs[id]?.phase = .idle
             cuffs[id]?.pressure = nil
@@ -286,6 +293,7 @@ public actor Room {
             cuffs[id]?.pressure = nil
             completeMeasurement(reading, from: id)
         case .failed(let failure):
+            cuffs[id]?.failures[failure, default: 0] += 1
             cuffs[id]?.phase = .idle
             cuffs[id]?.pressure = nil
             logger.notice("measurement failed", ["device": id, "reason": failure.rawValue])
@@ -343,6 +351,7 @@ public actor Room {
                 ?? RemoteError(
                     code: "not_saved", message: "the measurement could not be saved: \(error)",
                     hint: "a technician should check the state directory's disk")
+            saveFailureCount += 1
             if failure.code != "disk_full", saveAlarm == nil {
                 // StorageGuard raised its own alarm for a full disk; anything else is raised here.
                 let message = "a measurement could not be saved (\(error)); a technician should check the state disk"
@@ -354,6 +363,7 @@ public actor Room {
             for waiter in pending?.waiters ?? [] { waiter.resume(throwing: failure) }
             return
         }
+        savedCount += 1
         if saveAlarm != nil {
             saveAlarm = nil
             logger.notice("measurements are saved again")
@@ -404,6 +414,62 @@ public actor Room {
         }
         result["alarms"] = .array(alarms)
         return .object(result)
+    }
+
+    /// The room's figures for the metrics socket: devices, measurements, the outbox, alarms.
+    public func metricFamilies() -> [MetricFamily] {
+        var families = [
+            MetricFamily(
+                "vhr_device_connected", .gauge, help: "1 while the device is connected and answering.",
+                samples: cuffOrder.map { id in
+                    .init(cuffs[id]?.connected == true ? 1 : 0, labels: [.init("device", id)])
+                }),
+            MetricFamily(
+                "vhr_device_disconnections_total", .counter, help: "Times the device went away.",
+                samples: cuffOrder.map { id in
+                    .init(Double(cuffs[id]?.disconnections ?? 0), labels: [.init("device", id)])
+                }),
+            MetricFamily(
+                "vhr_measurement_failures_total", .counter,
+                help: "Measurements the device reported as failed, by reason.",
+                samples: cuffOrder.flatMap { id in
+                    CuffFailure.allCases.map { failure in
+                        .init(
+                            Double(cuffs[id]?.failures[failure] ?? 0),
+                            labels: [.init("device", id), .init("reason", failure.rawValue)])
+                    }
+                }),
+            MetricFamily(
+                "vhr_measurements_saved_total", .counter, help: "Measurements committed to the store.",
+                value: Double(savedCount)),
+            MetricFamily(
+                "vhr_measurement_save_failures_total", .counter,
+                help: "Readings that could not be saved (disk full, I/O error); the kiosk was told.",
+                value: Double(saveFailureCount)),
+            MetricFamily("vhr_visit_active", .gauge, help: "1 while a visit is open.", value: visit == nil ? 0 : 1),
+            MetricFamily(
+                "vhr_alarm_active", .gauge, help: "1 while the room's alarm of this kind is raised.",
+                samples: [
+                    .init(saveAlarm == nil ? 0 : 1, labels: [.init("kind", "store_write")]),
+                    .init(storage?.isRefusing == true ? 1 : 0, labels: [.init("kind", "disk_full")]),
+                ]),
+        ]
+        if let summary = try? store.queueSummary(now: now()) {
+            families += [
+                MetricFamily(
+                    "vhr_outbox_measurements", .gauge, help: "Measurements in the outbox, by delivery state.",
+                    samples: [
+                        .init(Double(summary.pending), labels: [.init("state", "pending")]),
+                        .init(Double(summary.held), labels: [.init("state", "held")]),
+                        .init(Double(summary.delivered), labels: [.init("state", "delivered")]),
+                    ]),
+                MetricFamily(
+                    "vhr_outbox_oldest_unsent_age_seconds", .gauge,
+                    help: "Age of the oldest measurement not yet delivered (pending or held); 0 when none.",
+                    value: summary.oldestUnsentAge ?? 0),
+            ]
+        }
+        return families
     }
 
     /// The outbox for `vhrctl queue`: counts, ages, and every held measurement with its reason.

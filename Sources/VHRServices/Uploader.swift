@@ -74,6 +74,9 @@ public actor Uploader {
     private var retried = 0
     private var held = 0
     private var alarms: [UploaderStatus.Alarm] = []
+    /// For the metrics: requests by how they ended, and their total time on the monotonic clock.
+    private var requestsByResult: [String: Int] = [:]
+    private var requestSeconds = 0.0
 
     /// - Parameters:
     ///   - target: The `[upload]` settings (the URL, token file, identifier systems, rate).
@@ -138,6 +141,43 @@ public actor Uploader {
     /// backing off or paused stays so.
     public nonisolated func wake() {
         wakeSignal.signal()
+    }
+
+    /// The uploader's figures for the metrics socket.
+    public func metricFamilies() -> [MetricFamily] {
+        let results = ["delivered", "retry_transport", "retry_status", "held", "auth_refused"]
+        let count = Double(requestsByResult.values.reduce(0, +))
+        return [
+            MetricFamily(
+                "vhr_upload_requests_total", .counter, help: "Upload requests sent, by how they ended.",
+                samples: results.map { .init(Double(requestsByResult[$0] ?? 0), labels: [.init("result", $0)]) }),
+            MetricFamily(
+                "vhr_upload_request_duration_seconds", .summary,
+                help: "Time from sending an upload request to its answer or failure.",
+                samples: [.init(requestSeconds, suffix: "_sum"), .init(count, suffix: "_count")]),
+            MetricFamily(
+                "vhr_upload_paused", .gauge,
+                help: "1 while the whole queue waits (outage backoff, refused or unreadable token, store error).",
+                value: pause == nil ? 0 : 1),
+            MetricFamily(
+                "vhr_upload_alarms", .gauge, help: "Upload alarms raised and not yet cleared.",
+                value: Double(alarms.count)),
+        ]
+    }
+
+    private static func metricResult(_ outcome: UploadOutcome) -> String {
+        switch outcome {
+        case .delivered: "delivered"
+        case .retry(.transport): "retry_transport"
+        case .retry: "retry_status"
+        case .held(let reason) where reason.status == 401 || reason.status == 403: "auth_refused"
+        case .held: "held"
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) * 1e-18
     }
 
     /// What the uploader is doing now.
@@ -283,10 +323,13 @@ public actor Uploader {
 
         sending = true
         lastAttemptAt = clock.now()
+        let began = clock.monotonicNow()
         let result = await transport.postTransaction(bundle.body, to: target.url, token: token)
+        requestSeconds += Self.seconds(clock.monotonicNow() - began)
         sending = false
         let now = clock.now()
         let (outcome, retryAfter) = classify(result, entries: bundle.entries.count, now: now)
+        requestsByResult[Self.metricResult(outcome), default: 0] += 1
         lastOutcome = outcome.publicDescription
 
         switch outcome {
