@@ -27,6 +27,9 @@ public enum VHRCtl {
           queue retry [ID]                        queue a held measurement again, or all of them (technician)
           queue export                            every held measurement whole, with its reason, as JSON (technician)
           hardware                                what is plugged in and which profile matches it (technician)
+          profiles list [--profiles-dir D]        the device profiles and what each matches
+          profiles generate-udev DIR [--profiles-dir D]
+                                                  write the udev rules, hwdb and local-rules example (udev/)
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
           decode 11073 [--config FILE] HEX...|-   decode a captured IEEE 11073 APDU locally (docs/decode.md)
           decode suntech|omron HEX...|-         decode a captured SunTech or Omron frame locally
@@ -66,6 +69,7 @@ public enum VHRCtl {
             case "hardware": try HardwareCommand.run(&reader, context)
             case "simulate": try SimulateCommand.run(&reader, context)
             case "decode": try DecodeCommand.run(&reader, context)
+            case "profiles": try ProfilesCommand.run(&reader, context)
             default: throw CommandFailure(.usage, "unknown command '\(command)'")
             }
             return ExitCode.ok.rawValue
