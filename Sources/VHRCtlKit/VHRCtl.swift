@@ -30,6 +30,9 @@ public enum VHRCtl {
           profiles list [--profiles-dir D]        the device profiles and what each matches
           profiles generate-udev DIR [--profiles-dir D]
                                                   write the udev rules, hwdb and local-rules example (udev/)
+          diag [--seconds N]                      the room's self-test with a fix per problem (technician; docs/diag.md)
+          diag --direct [--config FILE | --simulate] [vhrd options]
+                                                  the same with vhrd stopped, opening the devices itself
           simulate fault --device ID --fault NAME inject a fault into a simulated cuff (technician)
           decode 11073 [--config FILE] HEX...|-   decode a captured IEEE 11073 APDU locally (docs/decode.md)
           decode suntech|omron HEX...|-         decode a captured SunTech or Omron frame locally
@@ -68,6 +71,7 @@ public enum VHRCtl {
             case "queue": try QueueCommand.run(&reader, context)
             case "hardware": try HardwareCommand.run(&reader, context)
             case "simulate": try SimulateCommand.run(&reader, context)
+            case "diag": try DiagCommand.run(&reader, context)
             case "decode": try DecodeCommand.run(&reader, context)
             case "profiles": try ProfilesCommand.run(&reader, context)
             default: throw CommandFailure(.usage, "unknown command '\(command)'")

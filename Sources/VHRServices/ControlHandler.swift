@@ -15,14 +15,17 @@ public final class ControlHandler: Sendable {
     private let catalog: ProfileCatalog
     private let quality: SignalQualityMonitor?
     private let uploader: Uploader?
+    private let diagnostics: Diagnostics?
     let configSource: String
     private let daemonVersion: String
 
     public init(
         room: Room, events: EventHub, simulation: SimulationControl?, quality: SignalQualityMonitor? = nil,
-        catalog: ProfileCatalog, configSource: String, daemonVersion: String, uploader: Uploader? = nil
+        catalog: ProfileCatalog, configSource: String, daemonVersion: String, uploader: Uploader? = nil,
+        diagnostics: Diagnostics? = nil
     ) {
         self.uploader = uploader
+        self.diagnostics = diagnostics
         self.room = room
         self.events = events
         self.simulation = simulation
@@ -50,6 +53,7 @@ public final class ControlHandler: Sendable {
         "queue": [.kiosk, .technician],
         "queue.retry": [.technician],
         "queue.export": [.technician],
+        "diag": [.technician],
     ]
 
     func hello(for session: ControlSession) -> ControlEvent {
@@ -160,6 +164,8 @@ public final class ControlHandler: Sendable {
             return ["device": .string(device), "mode": .string(mode.description)]
         case "hardware":
             return try await HardwareDiscovery.scan(catalog: catalog)
+        case "diag":
+            return try await diagnose(params)
         case "simulate.fault":
             guard let simulation else {
                 throw RemoteError(
@@ -201,6 +207,27 @@ public final class ControlHandler: Sendable {
             events.unsubscribe(old)
         }
         return ["subscribed": .array(wanted.map(\.rawValue).sorted().map { .string($0) })]
+    }
+
+    /// The room's self-test; `seconds` (default 3, at most 60) is how long each stethoscope is captured.
+    private func diagnose(_ params: [String: JSONValue]) async throws -> JSONValue {
+        guard let diagnostics else {
+            throw RemoteError(
+                code: "not_supported", message: "this vhrd was started without its self-test",
+                hint: "run 'vhrctl diag --direct' with vhrd stopped")
+        }
+        var seconds = Diagnostics.defaultSeconds
+        if let value = params["seconds"] {
+            guard let number = value.doubleValue, number > 0, number <= Diagnostics.maximumSeconds else {
+                throw RemoteError(
+                    code: "bad_request",
+                    message: "'seconds' must be a number above 0 and at most "
+                        + "\(Int(Diagnostics.maximumSeconds))",
+                    hint: "for example {\"seconds\": 3}")
+            }
+            seconds = number
+        }
+        return await diagnostics.run(seconds: seconds).json
     }
 
     private static func string(_ params: [String: JSONValue], _ key: String) throws -> String {
