@@ -13,7 +13,7 @@ import VHRSystem
 public final class MeasurementStore: Sendable {
     /// Bumped whenever the schema changes; a database from a newer vhrd is refused.
     /// 1: visits and measurements. 2: the `deliveries` outbox.
-    static let schemaVersion: Int64 = 2
+    static let schemaVersion: Int64 = 3
 
     // The connection is used from the room actor and from shutdown; the mutex serialises it
     // because an sqlite3 handle must not be used by two threads at once.
@@ -44,6 +44,7 @@ public final class MeasurementStore: Sendable {
         try database.transaction {
             if version < 1 { try database.execute(schemaVersion1) }
             if version < 2 { try database.execute(schemaVersion2) }
+            if version < 3 { try database.execute(schemaVersion3) }
             try database.setUserVersion(schemaVersion)
         }
     }
@@ -90,6 +91,15 @@ public final class MeasurementStore: Sendable {
             SELECT id, 'pending', 0, recorded_at, recorded_at FROM measurements ORDER BY recorded_at, rowid;
         """
 
+    // One row that a failed commit's scrub rewrites (see `save`); its count is for the technician.
+    private static let schemaVersion3 = """
+        CREATE TABLE failed_commits (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            count INTEGER NOT NULL
+        );
+        INSERT INTO failed_commits (id, count) VALUES (1, 0);
+        """
+
     // MARK: - Visits
 
     public func beginVisit(_ visit: Visit) throws {
@@ -133,36 +143,57 @@ public final class MeasurementStore: Sendable {
     /// Stores a measurement durably together with its pending delivery row (due at once, created
     /// at `record.recordedAt`); returns only after the commit. If either insert fails, neither
     /// is stored.
+    /// Saves a measurement and its delivery row in one transaction; when this returns, both are
+    /// durable (WAL, synchronous=FULL), and only then may the kiosk be told "saved".
+    ///
+    /// A commit whose fsync failed is rolled back in memory, but its frames are already whole in
+    /// the WAL file: a crash (or a stop whose checkpoint fails) before the next write would let
+    /// recovery bring back a measurement the kiosk was told was not saved. So a failed save is
+    /// followed at once by a one-page write: SQLite starts it at the same place in the WAL (the
+    /// failed commit never reached the WAL index), so its frame replaces the failed commit's first
+    /// frame and breaks their checksum chain, even when its own fsync fails too (the bytes are
+    /// written, only their flush fails). Recovery then stops before the refused measurement.
     public func save(_ record: MeasurementRecord) throws {
         try database.withLock { database in
-            try database.transaction {
-                let statement = try database.prepare(
-                    """
-                    INSERT INTO measurements
-                        (id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                try statement.bind(record.id.uuidString.lowercased(), at: 1)
-                try statement.bind(record.visitID, at: 2)
-                try statement.bind(record.deviceID, at: 3)
-                try statement.bind(record.profile, at: 4)
-                try statement.bind(Int64(record.reading.systolic), at: 5)
-                try statement.bind(Int64(record.reading.diastolic), at: 6)
-                try statement.bind(Int64(record.reading.meanArterial), at: 7)
-                try statement.bind(Int64(record.reading.pulse), at: 8)
-                try statement.bind(record.reading.measuredAt.timeIntervalSince1970, at: 9)
-                try statement.bind(record.recordedAt.timeIntervalSince1970, at: 10)
-                _ = try statement.step()
-                let delivery = try database.prepare(
-                    """
-                    INSERT INTO deliveries (measurement_id, state, attempts, next_attempt_at, created_at)
-                    VALUES (?, 'pending', 0, ?, ?)
-                    """)
-                try delivery.bind(record.id.uuidString.lowercased(), at: 1)
-                try delivery.bind(record.recordedAt.timeIntervalSince1970, at: 2)
-                try delivery.bind(record.recordedAt.timeIntervalSince1970, at: 3)
-                _ = try delivery.step()
+            do {
+                try insert(record, into: database)
+            } catch {
+                try? database.transaction {
+                    try database.execute("UPDATE failed_commits SET count = count + 1 WHERE id = 1")
+                }
+                throw error
             }
+        }
+    }
+
+    private func insert(_ record: MeasurementRecord, into database: SQLiteDatabase) throws {
+        try database.transaction {
+            let statement = try database.prepare(
+                """
+                INSERT INTO measurements
+                    (id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            try statement.bind(record.id.uuidString.lowercased(), at: 1)
+            try statement.bind(record.visitID, at: 2)
+            try statement.bind(record.deviceID, at: 3)
+            try statement.bind(record.profile, at: 4)
+            try statement.bind(Int64(record.reading.systolic), at: 5)
+            try statement.bind(Int64(record.reading.diastolic), at: 6)
+            try statement.bind(Int64(record.reading.meanArterial), at: 7)
+            try statement.bind(Int64(record.reading.pulse), at: 8)
+            try statement.bind(record.reading.measuredAt.timeIntervalSince1970, at: 9)
+            try statement.bind(record.recordedAt.timeIntervalSince1970, at: 10)
+            _ = try statement.step()
+            let delivery = try database.prepare(
+                """
+                INSERT INTO deliveries (measurement_id, state, attempts, next_attempt_at, created_at)
+                VALUES (?, 'pending', 0, ?, ?)
+                """)
+            try delivery.bind(record.id.uuidString.lowercased(), at: 1)
+            try delivery.bind(record.recordedAt.timeIntervalSince1970, at: 2)
+            try delivery.bind(record.recordedAt.timeIntervalSince1970, at: 3)
+            _ = try delivery.step()
         }
     }
 

@@ -342,7 +342,8 @@ public actor Room {
             logger.error(
                 "measurement could not be saved",
                 [
-                    "device": id, "visit": visitID, "error": "\(error)", "systolic": "\(reading.systolic)",
+                    "device": id, "visit": visitID, "measurement": record.id.uuidString.lowercased(),
+                    "error": "\(error)", "systolic": "\(reading.systolic)",
                     "diastolic": "\(reading.diastolic)", "map": "\(reading.meanArterial)", "pulse": "\(reading.pulse)",
                     "measured_at": reading.measuredAt.ISO8601Format(),
                 ])

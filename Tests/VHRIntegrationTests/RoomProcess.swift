@@ -190,3 +190,27 @@ final class LockedData: @unchecked Sendable {
         return data
     }
 }
+
+// MARK: - I/O faults
+
+extension RoomProcess {
+    /// vhrd's own process id: fiu-run execs vhrd, so under it the wrapper's process is vhrd
+    /// itself; under a wrapper that forks (umockdev-run) vhrd is its child.
+    var vhrdPID: pid_t {
+        let pid = daemon.processIdentifier
+        if Self.isVHRD(pid) { return pid }
+        let children = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
+        return children.split(separator: " ").compactMap { pid_t($0) }.first(where: Self.isVHRD) ?? pid
+    }
+
+    /// For a wrapper that execs vhrd (fiu-run): signals go to the process itself from now on, as
+    /// there is no child to pass them to.
+    func signalVHRDDirectly() {
+        if Self.isVHRD(daemon.processIdentifier) { wrapped = false }
+    }
+
+    private static func isVHRD(_ pid: pid_t) -> Bool {
+        let exe = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+        return exe.map { URL(fileURLWithPath: $0).lastPathComponent == "vhrd" } ?? false
+    }
+}

@@ -91,7 +91,8 @@ import VHRSystem
                 """)
         }
         let store = try MeasurementStore(path: directory.database)
-        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(2)]])
+        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(3)]])
+        #expect(try Self.rawQuery(directory.database, "SELECT count FROM failed_commits") == [[.integer(0)]])
         #expect(try store.measurements(visitID: "visit-1") == [Self.record(1, at: 0), Self.record(2, at: 10)])
         // Never uploaded by version 1, so both are pending, oldest first, due since they were saved.
         let items = try store.pendingDeliveries(dueBy: Self.t0.addingTimeInterval(10), limit: 10)
@@ -116,15 +117,15 @@ import VHRSystem
         defer { directory.remove() }
         do {
             let newer = try SQLiteDatabase(path: directory.database)
-            try newer.setUserVersion(3)
+            try newer.setUserVersion(4)
         }
         let error = #expect(throws: StoreError.self) { try MeasurementStore(path: directory.database) }
         let text = error.map { "\($0)" } ?? ""
         #expect(text.contains(directory.database))
-        #expect(text.contains("schema version 3") && text.contains("up to 2"))
+        #expect(text.contains("schema version 4") && text.contains("up to 3"))
         #expect(text.contains("install the newer vhrd"))
         // Refusing must not have touched the file.
-        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(3)]])
+        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(4)]])
     }
 
     @Test func refusesAFileThatFailsItsIntegrityCheck() throws {
