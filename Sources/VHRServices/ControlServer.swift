@@ -26,11 +26,15 @@ public final class ControlServer: Sendable {
         var nextClient = 1
     }
 
+    /// - Parameter inherited: a listening socket systemd passed (`SocketActivation`), served
+    ///   instead of binding `path`; its file is left in place when the server stops.
     public init(
-        path: String, mode: UInt32, handler: ControlHandler, policy: AccessPolicy, logger: Logger
+        path: String, mode: UInt32, handler: ControlHandler, policy: AccessPolicy, logger: Logger,
+        inherited: FileDescriptor? = nil
     ) throws {
         self.listener = try LocalSocketListener(
-            path: path, mode: mode, name: "control", queue: queue, logger: logger, maxPendingOutput: 4 << 20)
+            path: path, mode: mode, name: "control", queue: queue, logger: logger, maxPendingOutput: 4 << 20,
+            inherited: inherited)
         self.handler = handler
         self.policy = policy
         self.logger = logger
@@ -43,7 +47,16 @@ public final class ControlServer: Sendable {
         }
     }
 
-    /// Stops accepting, closes every client and removes the socket file.
+    /// Whether the accept loop answers: a round trip through the server's queue, true when the
+    /// loop is installed and not cancelled. The watchdog asks this with a deadline, so a queue
+    /// stuck in a handler shows as no answer at all.
+    public func heartbeat() async -> Bool {
+        await withCheckedContinuation { continuation in
+            queue.async { [listener] in continuation.resume(returning: listener.isAccepting) }
+        }
+    }
+
+    /// Stops accepting, closes every client and removes the socket file (not an inherited one).
     public func stop() {
         queue.sync {
             listener.cancel()

@@ -44,18 +44,23 @@ public final class Daemon: Sendable {
             // server that hangs up mid-upload must be an EPIPE, never a SIGPIPE that kills vhrd.
             SignalSource.ignore([SIGPIPE])
             let logger = Logger(label: "", minimumLevel: options.logLevel, handler: StderrLogHandler())
+            // systemctl status shows why a start failed, next to the restart counter.
+            let notifier = (try? SystemdNotifier(environment: environment)) ?? SystemdNotifier(address: nil)
             do {
                 let daemon = try Daemon(options: options, environment: environment, logger: logger)
                 try await daemon.run(until: await SignalSource.stream(for: SignalSource.shutdownSignals))
                 return ExitStatus.ok.rawValue
             } catch let error as ConfigError {
                 logger.error("configuration error: \(error)")
+                try? notifier.status("cannot start: configuration error: \(error)")
                 return ExitStatus.config.rawValue
             } catch let error as ProfileError {
                 logger.error("device profile error: \(error)")
+                try? notifier.status("cannot start: device profile error: \(error)")
                 return ExitStatus.config.rawValue
             } catch {
                 logger.error("vhrd cannot start: \(error)")
+                try? notifier.status("cannot start: \(error)")
                 return ExitStatus.failure.rawValue
             }
         }
@@ -76,6 +81,9 @@ public final class Daemon: Sendable {
     private let tap: TapServer?
     private let quality: SignalQualityMonitor?
     private let uploader: Uploader?
+    /// `READY=1`, `STATUS=`, `STOPPING=1` to systemd; does nothing outside it.
+    private let notifier: SystemdNotifier
+    private let watchdog: Watchdog
 
     public init(options: DaemonOptions, environment: [String: String], logger: Logger) throws {
         self.logger = logger
@@ -97,6 +105,19 @@ public final class Daemon: Sendable {
             flag: options.stateDirectory, environment: environment["STATE_DIRECTORY"],
             config: config.stateDirectory, fallback: DaemonOptions.defaultStateDirectory)
         try Directories.ensureDirectory(path: runtimeDirectory, mode: 0o755)
+        do {
+            notifier = try SystemdNotifier(environment: environment)
+        } catch {
+            logger.warning("not notifying systemd", ["error": "\(error)"])
+            notifier = SystemdNotifier(address: nil)
+        }
+        // Taken first, so a daemon that cannot start still removes LISTEN_* from its environment.
+        var passed = try SocketActivation.listeners(environment: environment)
+        if !passed.isEmpty {
+            logger.notice(
+                "serving the sockets systemd passed",
+                ["sockets": passed.map { "\($0.name)=\($0.path ?? "?")" }.joined(separator: ",")])
+        }
         try Directories.ensureDirectory(path: stateDirectory, mode: 0o700)
         lock = try FileLock(path: stateDirectory + "/vhrd.lock")
         store = try MeasurementStore(path: stateDirectory + "/vhr.sqlite")
@@ -122,12 +143,14 @@ public final class Daemon: Sendable {
             ring = made
             stream = try StreamServer(
                 path: runtimeDirectory + "/" + config.streamSocket, mode: socketMode, ring: made,
-                device: stethoscope.info, gate: gate, policy: policy, events: events, logger: logger)
+                device: stethoscope.info, gate: gate, policy: policy, events: events, logger: logger,
+                inherited: Self.take("stream", file: config.streamSocket, from: &passed))
             var tapSettings = TapServer.Settings()
             tapSettings.encoding = config.tapFormat == .raw ? .raw : .wav
             tap = try TapServer(
                 path: runtimeDirectory + "/" + config.tapSocket, mode: socketMode, ring: made, gate: gate,
-                policy: policy, events: events, logger: logger, settings: tapSettings)
+                policy: policy, events: events, logger: logger, settings: tapSettings,
+                inherited: Self.take("tap", file: config.tapSocket, from: &passed))
             quality = SignalQualityMonitor(ring: made, device: stethoscope.info.id, events: events, logger: logger)
         }
         captureSink = ring.map { WakingSink(ring: $0, wakeups: [stream?.wakeup, tap?.wakeup].compactMap { $0 }) }
@@ -148,7 +171,7 @@ public final class Daemon: Sendable {
         self.uploader = uploader
         let storage = StorageGuard(
             path: stateDirectory, minimumMegabytes: config.minimumFreeMegabytes, events: events, logger: logger)
-        room = Room(
+        let room = Room(
             name: config.roomName, cuffs: devices.cuffs, stethoscopes: devices.stethoscopes, store: store,
             events: events, gate: gate, logger: logger, storage: storage,
             onVisitEnded: { [stream, tap, quality] in
@@ -157,18 +180,57 @@ public final class Daemon: Sendable {
                 quality?.reset()
             },
             onMeasurementSaved: { [uploader] _ in uploader?.wake() })
+        self.room = room
         let handler = ControlHandler(
             room: room, events: events,
             simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
             quality: quality, catalog: catalog, configSource: config.source, daemonVersion: Self.version,
             uploader: uploader)
-        control = try ControlServer(
+        let control = try ControlServer(
             path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
+            logger: logger, inherited: Self.take("control", file: config.controlSocket, from: &passed))
+        self.control = control
+        for unused in passed {
+            // systemd keeps its own copy listening; clients of it wait until a vhrd serves it.
+            logger.warning(
+                "a socket systemd passed matches none of this room's sockets; closing it",
+                [
+                    "name": unused.name, "path": unused.path ?? "?",
+                    "hint": "align ListenStream= in vhrd.socket with the socket names in the configuration",
+                ])
+            unused.descriptor.closeIgnoringErrors()
+        }
+        let streaming = devices.stethoscopes.first
+        watchdog = Watchdog(
+            notifier: notifier,
+            settings: .init(watchdogTimeout: SystemdNotifier.watchdogTimeout(environment: environment)),
+            probes: Watchdog.Probes(
+                room: { [room] in Watchdog.Health(status: await room.statusView()) },
+                upload: { [uploader] in await uploader?.status().state.rawValue },
+                control: { [control] in await control.heartbeat() },
+                capture: { [ring] in
+                    guard let ring, let streaming else { return nil }
+                    // A USB stethoscope unplugged or still waiting is not a stall; the simulated one always streams.
+                    let capturing = (streaming as? any CaptureHealthReporting)?.isCapturing ?? true
+                    return capturing ? ring.writeIndex : nil
+                }),
             logger: logger)
+    }
+
+    /// The passed socket for `role`: the one named so (`FileDescriptorName=`), else the one bound
+    /// to a file called as the configuration's socket. Taken out of `passed`.
+    private static func take(_ role: String, file: String, from passed: inout [InheritedSocket]) -> FileDescriptor? {
+        let fileName = file.split(separator: "/").last.map(String.init) ?? file
+        guard
+            let index = passed.firstIndex(where: { $0.name == role })
+                ?? passed.firstIndex(where: { $0.fileName == fileName })
+        else { return nil }
+        return passed.remove(at: index).descriptor
     }
 
     /// Runs the room until the first signal arrives, then shuts down.
     public func run(until signals: AsyncStream<Int32>) async throws {
+        sendToSystemd { try notifier.status("starting: opening devices") }
         try await room.start()
         if let captureSink {
             for stethoscope in devices.stethoscopes.prefix(1) { try stethoscope.start(sink: captureSink) }
@@ -186,14 +248,28 @@ public final class Daemon: Sendable {
                 "devices": (devices.cuffs.map { $0.info.id } + devices.stethoscopes.map { $0.info.id }).joined(
                     separator: ","),
             ])
+        sendToSystemd { try notifier.ready(status: "ready") }
+        watchdog.start()
+        var reason = "stopping"
         for await signal in signals {
             logger.notice("shutting down", ["signal": SignalSource.name(of: signal)])
+            reason = "stopping on \(SignalSource.name(of: signal))"
             break
         }
+        sendToSystemd { try notifier.stopping(status: reason) }
         await shutdown()
     }
 
+    private func sendToSystemd(_ body: () throws -> Void) {
+        do {
+            try body()
+        } catch {
+            logger.warning("cannot notify systemd", ["error": "\(error)"])
+        }
+    }
+
     public func shutdown() async {
+        await watchdog.stop()
         control.stop()
         await uploader?.stop()
         stream?.stop()

@@ -16,18 +16,26 @@ final class LocalSocketListener: Sendable {
     private let sendBufferBytes: Int?
     private let maxPendingOutput: Int
     private let source: QueueConfined<(any DispatchSourceRead)?>
+    /// Whether this listener created the socket file, and so removes it when stopped. A socket
+    /// systemd passed (socket activation) belongs to the socket unit, which keeps it listening
+    /// while the daemon restarts.
+    let ownsSocketFile: Bool
 
-    /// Creates the socket file (see `UnixSocket.listen` for a leftover or a live one).
+    /// Creates the socket file (see `UnixSocket.listen` for a leftover or a live one), or adopts
+    /// `inherited`, a listening socket systemd passed, and leaves the file alone.
     /// - Parameters:
     ///   - name: the socket's name in log lines (`control`, `stream`, `tap`).
     ///   - sendBufferBytes: `SO_SNDBUF` for each client, or nil for the kernel's default.
+    ///   - inherited: a listening, non-blocking socket from `SocketActivation`; `path` and
+    ///     `mode` then only describe it (the socket unit set its mode).
     init(
         path: String, mode: UInt32, name: String, queue: DispatchQueue, logger: Logger, sendBufferBytes: Int? = nil,
-        maxPendingOutput: Int
+        maxPendingOutput: Int, inherited: FileDescriptor? = nil
     ) throws {
         self.path = path
         self.name = name
-        self.descriptor = try UnixSocket.listen(path: path, mode: mode, backlog: 16)
+        self.descriptor = try inherited ?? UnixSocket.listen(path: path, mode: mode, backlog: 16)
+        self.ownsSocketFile = inherited == nil
         self.queue = queue
         self.logger = logger
         self.sendBufferBytes = sendBufferBytes
@@ -50,9 +58,17 @@ final class LocalSocketListener: Sendable {
         source.value = nil
     }
 
-    /// Removes the socket file, so a stopped daemon leaves nothing to connect to.
+    /// Removes the socket file, so a stopped daemon leaves nothing to connect to; an inherited
+    /// socket's file stays, for systemd to start the next daemon on.
     func removeSocketFile() {
+        guard ownsSocketFile else { return }
         try? Directories.removeFile(path: path)
+    }
+
+    /// Whether the accept loop is installed and not cancelled. Must be called on the queue.
+    var isAccepting: Bool {
+        guard let source = source.value else { return false }
+        return !source.isCancelled
     }
 
     private func acceptAll(_ admit: (SocketConnection) -> Void) {

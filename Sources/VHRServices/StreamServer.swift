@@ -87,10 +87,13 @@ public final class StreamServer: Sendable {
         var requestDone = false
     }
 
-    /// - Parameter events: where `stream.xrun` and `stream.disconnected` go (class room).
+    /// - Parameters:
+    ///   - events: where `stream.xrun` and `stream.disconnected` go (class room).
+    ///   - inherited: a listening socket systemd passed (`SocketActivation`), served instead of
+    ///     binding `path`; its file is left in place when the server stops.
     public init(
         path: String, mode: UInt32, ring: SampleRing, device: DeviceInfo, gate: VisitGate, policy: AccessPolicy,
-        events: EventHub? = nil, logger: Logger, settings: Settings = Settings()
+        events: EventHub? = nil, logger: Logger, settings: Settings = Settings(), inherited: FileDescriptor? = nil
     ) throws {
         self.ring = ring
         self.device = device
@@ -102,7 +105,7 @@ public final class StreamServer: Sendable {
         self.listener = try LocalSocketListener(
             path: path, mode: mode, name: "stream", queue: queue, logger: logger,
             sendBufferBytes: settings.sendBufferBytes,
-            maxPendingOutput: 1 << 20)
+            maxPendingOutput: 1 << 20, inherited: inherited)
         self.frameSamples = max(1, ring.format.sampleRate * settings.frameMilliseconds / 1000)
         self.frame = .allocate(
             byteCount: StreamFrameHeader.size + frameSamples * ring.format.bytesPerFrame, alignment: 8)

@@ -69,10 +69,13 @@ public final class TapServer: Sendable {
         var sentAtProgress: UInt64 = 0
     }
 
-    /// - Parameter events: where `tap.refused`, `tap.xrun` and `tap.disconnected` go (class room).
+    /// - Parameters:
+    ///   - events: where `tap.refused`, `tap.xrun` and `tap.disconnected` go (class room).
+    ///   - inherited: a listening socket systemd passed (`SocketActivation`), served instead of
+    ///     binding `path`; its file is left in place when the server stops.
     public init(
         path: String, mode: UInt32, ring: SampleRing, gate: VisitGate, policy: AccessPolicy, events: EventHub? = nil,
-        logger: Logger, settings: Settings = Settings()
+        logger: Logger, settings: Settings = Settings(), inherited: FileDescriptor? = nil
     ) throws {
         self.ring = ring
         self.gate = gate
@@ -83,7 +86,7 @@ public final class TapServer: Sendable {
         self.listener = try LocalSocketListener(
             path: path, mode: mode, name: "tap", queue: queue, logger: logger,
             sendBufferBytes: settings.sendBufferBytes,
-            maxPendingOutput: 1 << 20)
+            maxPendingOutput: 1 << 20, inherited: inherited)
         let frames = max(1, ring.format.sampleRate * settings.maxMillisecondsPerPump / 1000)
         self.buffer = .allocate(capacity: frames * ring.format.channels)
         self.state = QueueConfined(State(), queue: queue)
