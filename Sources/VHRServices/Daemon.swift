@@ -81,6 +81,9 @@ public final class Daemon: Sendable {
     private let tap: TapServer?
     private let quality: SignalQualityMonitor?
     private let uploader: Uploader?
+    private let metrics: MetricsServer
+    /// Each start and clean stop, for `vhrctl diag` (restarts and unclean ends).
+    private let runHistory: RunHistory
     /// `READY=1`, `STATUS=`, `STOPPING=1` to systemd; does nothing outside it.
     private let notifier: SystemdNotifier
     private let watchdog: Watchdog
@@ -121,6 +124,7 @@ public final class Daemon: Sendable {
         try Directories.ensureDirectory(path: stateDirectory, mode: 0o700)
         lock = try FileLock(path: stateDirectory + "/vhrd.lock")
         store = try MeasurementStore(path: stateDirectory + "/vhr.sqlite")
+        runHistory = RunHistory(stateDirectory: stateDirectory)
 
         devices = try DeviceFactory.makeDevices(
             for: config, catalog: catalog, simulationOverrides: options.simulationOverrides,
@@ -181,15 +185,38 @@ public final class Daemon: Sendable {
             },
             onMeasurementSaved: { [uploader] _ in uploader?.wake() })
         self.room = room
+        let diagnostics = Diagnostics(
+            config: config, catalog: catalog, stateDirectory: stateDirectory, environment: environment,
+            stethoscopes: devices.stethoscopes, ring: ring, deviceStates: { [room] in await room.devicesView() },
+            outbox: { [store] in try store.queueSummary(now: Date()) }, runHistory: runHistory,
+            userAgent: "vhrd/\(Self.version)")
         let handler = ControlHandler(
             room: room, events: events,
             simulation: devices.simulatedCuffs.isEmpty ? nil : SimulationControl(cuffs: devices.simulatedCuffs),
             quality: quality, catalog: catalog, configSource: config.source, daemonVersion: Self.version,
-            uploader: uploader)
+            uploader: uploader, diagnostics: diagnostics)
         let control = try ControlServer(
             path: runtimeDirectory + "/" + config.controlSocket, mode: socketMode, handler: handler, policy: policy,
             logger: logger, inherited: Self.take("control", file: config.controlSocket, from: &passed))
         self.control = control
+        metrics = try MetricsServer(
+            path: runtimeDirectory + "/" + config.metricsSocket, mode: socketMode, policy: policy, logger: logger,
+            inherited: Self.take("metrics", file: config.metricsSocket, from: &passed)
+        ) { [room, uploader, ring, stream, tap] in
+            var families = [
+                MetricFamily(
+                    "vhr_build_info", .gauge, help: "Always 1; the labels name the running vhrd.",
+                    samples: [.init(1, labels: [.init("version", Self.version)])])
+            ]
+            families += await room.metricFamilies()
+            if let uploader { families += await uploader.metricFamilies() }
+            if let ring {
+                families += Self.audioFamilies(
+                    ring: ring,
+                    readers: [("stream", stream?.readerMetrics() ?? []), ("tap", tap?.readerMetrics() ?? [])])
+            }
+            return families
+        }
         for unused in passed {
             // systemd keeps its own copy listening; clients of it wait until a vhrd serves it.
             logger.warning(
@@ -217,6 +244,38 @@ public final class Daemon: Sendable {
             logger: logger)
     }
 
+    /// The capture's and every listener's figures for the metrics socket.
+    private static func audioFamilies(ring: SampleRing, readers: [(socket: String, [AudioReaderMetrics])])
+        -> [MetricFamily]
+    {
+        [
+            MetricFamily(
+                "vhr_audio_captured_samples_total", .counter,
+                help: "Samples the stethoscope capture wrote into the ring.", value: Double(ring.writeIndex)),
+            MetricFamily(
+                "vhr_audio_ring_capacity_samples", .gauge, help: "The ring's size in samples.",
+                value: Double(ring.capacity)),
+            MetricFamily(
+                "vhr_audio_readers", .gauge, help: "Listeners on the stream and tap sockets.",
+                samples: readers.map { .init(Double($0.1.count), labels: [.init("socket", $0.socket)]) }),
+            MetricFamily(
+                "vhr_audio_reader_lag_samples", .gauge, help: "How far a listener is behind the capture.",
+                samples: readers.flatMap { socket, listeners in
+                    listeners.map {
+                        .init(Double($0.lagSamples), labels: [.init("socket", socket), .init("reader", $0.name)])
+                    }
+                }),
+            MetricFamily(
+                "vhr_audio_reader_lost_samples_total", .counter,
+                help: "Samples a listener lost (skipped to live or lapped).",
+                samples: readers.flatMap { socket, listeners in
+                    listeners.map {
+                        .init(Double($0.lostSamples), labels: [.init("socket", socket), .init("reader", $0.name)])
+                    }
+                }),
+        ]
+    }
+
     /// The passed socket for `role`: the one named so (`FileDescriptorName=`), else the one bound
     /// to a file called as the configuration's socket. Taken out of `passed`.
     private static func take(_ role: String, file: String, from passed: inout [InheritedSocket]) -> FileDescriptor? {
@@ -231,11 +290,17 @@ public final class Daemon: Sendable {
     /// Runs the room until the first signal arrives, then shuts down.
     public func run(until signals: AsyncStream<Int32>) async throws {
         sendToSystemd { try notifier.status("starting: opening devices") }
+        do {
+            try runHistory.recordStart()
+        } catch {
+            logger.warning("run history not written", ["error": "\(error)"])
+        }
         try await room.start()
         if let captureSink {
             for stethoscope in devices.stethoscopes.prefix(1) { try stethoscope.start(sink: captureSink) }
         }
         control.start()
+        metrics.start()
         stream?.start()
         tap?.start()
         quality?.start()
@@ -271,12 +336,18 @@ public final class Daemon: Sendable {
     public func shutdown() async {
         await watchdog.stop()
         control.stop()
+        metrics.stop()
         await uploader?.stop()
         stream?.stop()
         tap?.stop()
         quality?.stop()
         await room.shutdown()
         for stethoscope in devices.stethoscopes { stethoscope.stop() }
+        do {
+            try runHistory.recordCleanStop()
+        } catch {
+            logger.warning("run history not written", ["error": "\(error)"])
+        }
         lock.release()
         logger.notice("vhrd stopped")
     }
@@ -306,14 +377,18 @@ public final class Daemon: Sendable {
         if let url = options.uploadURL {
             if config.upload == nil { config.upload = UploadTarget(url: url) } else { config.upload?.url = url }
         }
-        guard options.uploadTokenFile != nil || options.uploadCAFile != nil else { return }
+        guard options.uploadTokenFile != nil || options.uploadCAFile != nil || options.uploadTimeoutSeconds != nil
+        else {
+            return
+        }
         guard config.upload != nil else {
             throw ConfigError(
                 file: config.source, line: nil, field: "[upload] url",
-                problem: "--upload-token-file or --upload-ca-file was given, but nothing is uploaded",
+                problem: "an --upload-* option was given, but nothing is uploaded",
                 fix: "name the server with --upload-url URL or an [upload] section")
         }
         if let file = options.uploadTokenFile { config.upload?.tokenFile = file }
+        if let seconds = options.uploadTimeoutSeconds { config.upload?.timeoutSeconds = seconds }
         if let file = options.uploadCAFile { config.upload?.caFile = file }
     }
 

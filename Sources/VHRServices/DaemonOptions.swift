@@ -21,6 +21,8 @@ public struct DaemonOptions: Sendable, Equatable {
     public var uploadTokenFile: String?
     /// `--upload-ca-file`: replaces `[upload] ca-file`.
     public var uploadCAFile: String?
+    /// `--upload-timeout`: replaces `[upload] timeout` (seconds).
+    public var uploadTimeoutSeconds: Int?
 
     public enum Action: Sendable, Equatable {
         case run(DaemonOptions)
@@ -44,6 +46,7 @@ public struct DaemonOptions: Sendable, Equatable {
           --upload-url URL       the FHIR R4 base measurements are sent to (https://, or http:// to this machine)
           --upload-token-file F  the bearer token's file (default: the systemd credential upload-token)
           --upload-ca-file F     trust these PEM certificates for the server instead of the system's
+          --upload-timeout S     seconds one upload may take, connecting included (default 30)
 
         Simulated devices (with --simulate, or devices whose profile is simulated):
           --sim-time-scale X     run the cuff X times faster than real time (e.g. 40)
@@ -101,6 +104,12 @@ public struct DaemonOptions: Sendable, Equatable {
                 options.uploadURL = url
             case "--upload-token-file": options.uploadTokenFile = try absolute(try next(), flag)
             case "--upload-ca-file": options.uploadCAFile = try absolute(try next(), flag)
+            case "--upload-timeout":
+                let text = try next()
+                guard let seconds = Int(text), (1...600).contains(seconds) else {
+                    throw UsageError("--upload-timeout needs a whole number of seconds from 1 to 600, not '\(text)'")
+                }
+                options.uploadTimeoutSeconds = seconds
             case "--sim-time-scale": options.simulationOverrides["time-scale"] = try next()
             case "--sim-fault": options.simulationOverrides["fault"] = try next()
             case "--sim-fault-rate": options.simulationOverrides["fault-rate"] = try next()
@@ -113,7 +122,9 @@ public struct DaemonOptions: Sendable, Equatable {
         if options.simulate, options.configPath != nil {
             throw UsageError("--simulate runs the embedded simulated room; it cannot be combined with --config")
         }
-        if options.uploadURL == nil, options.simulate, options.uploadTokenFile != nil || options.uploadCAFile != nil {
+        if options.uploadURL == nil, options.simulate,
+            options.uploadTokenFile != nil || options.uploadCAFile != nil || options.uploadTimeoutSeconds != nil
+        {
             throw UsageError("the simulated room uploads nothing unless --upload-url names a server")
         }
         return .run(options)

@@ -152,6 +152,17 @@ public final class StreamServer: Sendable {
     }
 
     /// How many listeners are connected (for status and tests).
+    /// Each listener's lag behind the capture and its losses, for the metrics socket.
+    public func readerMetrics() -> [AudioReaderMetrics] {
+        queue.sync {
+            let live = ring.writeIndex
+            return state.value.listeners.values.map { listener in
+                AudioReaderMetrics(
+                    name: listener.name, lagSamples: live &- min(listener.cursor, live), lostSamples: listener.dropped)
+            }
+        }
+    }
+
     public var listenerCount: Int {
         queue.sync { state.value.listeners.count }
     }

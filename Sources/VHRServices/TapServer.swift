@@ -67,6 +67,8 @@ public final class TapServer: Sendable {
         var cursor: UInt64
         var lastProgress: Int64
         var sentAtProgress: UInt64 = 0
+        /// Samples this listener lost (skipped to live or lapped), for the metrics.
+        var dropped: UInt64 = 0
     }
 
     /// - Parameters:
@@ -124,6 +126,17 @@ public final class TapServer: Sendable {
     }
 
     /// How many listeners are connected (for status and tests).
+    /// Each listener's lag behind the capture and its losses, for the metrics socket.
+    public func readerMetrics() -> [AudioReaderMetrics] {
+        queue.sync {
+            let live = ring.writeIndex
+            return state.value.listeners.values.map { listener in
+                AudioReaderMetrics(
+                    name: listener.name, lagSamples: live &- min(listener.cursor, live), lostSamples: listener.dropped)
+            }
+        }
+    }
+
     public var listenerCount: Int {
         queue.sync { state.value.listeners.count }
     }
@@ -201,11 +214,13 @@ public final class TapServer: Sendable {
             if live > listener.cursor + maxLag {
                 let target = live - min(skipTo, live)
                 reportXrun(listener.name, dropped: target - listener.cursor, at: target)
+                listener.dropped += target - listener.cursor
                 listener.cursor = target
             }
             guard live > listener.cursor else { continue }
             let result = ring.read(from: listener.cursor, into: buffer)
             if result.lost > 0 { reportXrun(listener.name, dropped: result.lost, at: result.firstIndex) }
+            listener.dropped += result.lost
             listener.cursor = result.firstIndex + UInt64(result.count)
             guard result.count > 0 else { continue }
             // S16LE on the wire because this host is little-endian (x86_64, aarch64).

@@ -35,7 +35,10 @@ public struct UploadTokenSource: Sendable, Equatable {
         }
         guard let text = String(data: data, encoding: .utf8) else { return .failure(.malformed(path: path)) }
         let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        if token.isEmpty { return .failure(.empty(path: path)) }
+        // The unit always loads the credential (systemd refuses to start without its file), so
+        // an empty credential is how a room whose server takes no token says so; an empty
+        // token-file the technician named is a mistake.
+        if token.isEmpty { return tokenFile == nil ? .success(nil) : .failure(.empty(path: path)) }
         // Visible ASCII only: anything else would break (or smuggle into) the Authorization header.
         guard token.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return .failure(.malformed(path: path)) }
         return .success(token)

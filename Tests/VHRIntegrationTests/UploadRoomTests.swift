@@ -7,6 +7,9 @@ import VHRTestSupport
 /// fault proxy over TLS, trusting the proxy's CA with `--upload-ca-file` and authenticating
 /// with `--upload-token-file`: every measurement ends on the server exactly once.
 @Suite(.serialized) struct UploadRoomTests {
+    /// The uploader's request timeout in these tests (`--upload-timeout`), short so the slow-response
+    /// fault costs seconds, not the default 30.
+    static let uploadTimeout = 5
     static let simulation = ["--sim-time-scale", "40", "--sim-seed", "7", "--sim-fault-rate", "0"]
 
     @Test func aMeasurementReachesTheServerOnceThroughTheTLSProxy() async throws {
@@ -26,7 +29,7 @@ import VHRTestSupport
             let faults: [FHIRLabFault] = [
                 .serviceUnavailable(retryAfter: 1), .resetBefore, .resetAfter,
                 // Longer than the uploader's request timeout: it gives up while the server commits.
-                .delayResponse(seconds: Double(UploadTarget.defaultTimeoutSeconds + 3)),
+                .delayResponse(seconds: Double(Self.uploadTimeout + 3)),
             ]
             var confirmed: Set<String> = []
             for fault in faults {
@@ -74,6 +77,7 @@ final class UploadRoom {
             let arguments =
                 UploadRoomTests.simulation + [
                     "--upload-url", url(lab), "--upload-ca-file", lab.caFile, "--upload-token-file", tokenFile,
+                    "--upload-timeout", String(UploadRoomTests.uploadTimeout),
                 ] + extraArguments
             let room = try await RoomProcess(arguments: arguments)
             let upload = UploadRoom(lab: lab, tokenFile: tokenFile, room: room)

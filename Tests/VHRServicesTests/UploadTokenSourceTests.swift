@@ -37,6 +37,9 @@ import VHRServices
         _ = try directory.write("upload-token", "cred\n")
         #expect(UploadTokenSource(tokenFile: nil, environment: environment).read() == .success("cred"))
         #expect(UploadTokenSource(tokenFile: nil, environment: [:]).read() == .success(nil))
+        // The empty credential tmpfiles.d creates, so the unit starts: no token yet.
+        _ = try directory.write("upload-token", "\n")
+        #expect(UploadTokenSource(tokenFile: nil, environment: environment).read() == .success(nil))
     }
 
     @Test func problemsSayWhatToFix() throws {

@@ -20,6 +20,8 @@ public struct RoomConfig: Sendable, Equatable {
     public var streamSocket: String
     /// `[sockets] tap`: the plain audio tap's file name in the runtime directory.
     public var tapSocket: String = RoomConfig.defaultTapSocket
+    /// `[sockets] metrics`: the Prometheus text exposition (docs/metrics.md).
+    public var metricsSocket: String = RoomConfig.defaultMetricsSocket
     /// `[sockets] tap-format`: a WAV header first (the default) or raw samples.
     public var tapFormat: TapFormat = .wav
     /// `[upload]`; `nil` when the section is absent and nothing is uploaded.
@@ -44,6 +46,8 @@ public struct RoomConfig: Sendable, Equatable {
     public static let defaultStreamSocket = "stream.sock"
     /// The default of ``tapSocket``.
     public static let defaultTapSocket = "tap.sock"
+    /// The default of ``metricsSocket``.
+    public static let defaultMetricsSocket = "metrics.sock"
     /// The default configuration file.
     public static let defaultPath = "/etc/vhr/vhrd.conf"
 

@@ -15,7 +15,7 @@ struct RoomConfigParser {
     /// The known keys of each section, in the order the documentation lists them.
     static let knownKeys: [(section: String, keys: [String])] = [
         ("room", ["name", "runtime-dir", "state-dir", "profiles-dir", "min-free-space"]),
-        ("sockets", ["control", "stream", "tap", "tap-format"]),
+        ("sockets", ["control", "stream", "tap", "tap-format", "metrics"]),
         (
             "upload",
             [
@@ -78,6 +78,7 @@ struct RoomConfigParser {
             case "control": config.controlSocket = try socketName(section, entry)
             case "stream": config.streamSocket = try socketName(section, entry)
             case "tap": config.tapSocket = try socketName(section, entry)
+            case "metrics": config.metricsSocket = try socketName(section, entry)
             case "tap-format":
                 guard let format = TapFormat(rawValue: entry.value) else {
                     throw badValue(
@@ -89,7 +90,10 @@ struct RoomConfigParser {
             }
             lines[entry.key] = entry.line
         }
-        let names = [("control", config.controlSocket), ("stream", config.streamSocket), ("tap", config.tapSocket)]
+        let names = [
+            ("control", config.controlSocket), ("stream", config.streamSocket), ("tap", config.tapSocket),
+            ("metrics", config.metricsSocket),
+        ]
         for (index, (key, name)) in names.enumerated() {
             guard let other = names[..<index].first(where: { $0.1 == name }) else { continue }
             let blamed = lines[key] != nil ? key : other.0
@@ -97,7 +101,8 @@ struct RoomConfigParser {
                 file: file, line: lines[blamed], field: "[sockets] \(blamed)",
                 problem: "the \(other.0) and \(key) sockets are both named '\(name)'",
                 fix: "give them different names, like \(RoomConfig.defaultControlSocket), "
-                    + "\(RoomConfig.defaultStreamSocket) and \(RoomConfig.defaultTapSocket)")
+                    + "\(RoomConfig.defaultStreamSocket), \(RoomConfig.defaultTapSocket) and "
+                    + "\(RoomConfig.defaultMetricsSocket)")
         }
     }
 

@@ -202,7 +202,7 @@ import VHRCore
                 == "did you mean 'runtime-dir'? [room] accepts name, runtime-dir, state-dir, profiles-dir, min-free-space"
         )
         let far = Self.expectError("[sockets]\nbacklog = 5\n", line: 2, field: "[sockets] backlog")
-        #expect(far?.fix == "[sockets] accepts control, stream, tap, tap-format")
+        #expect(far?.fix == "[sockets] accepts control, stream, tap, tap-format, metrics")
         Self.expectError("[upload]\nurl = https://a\ntoken = /t\n", line: 3, field: "[upload] token")
     }
 
