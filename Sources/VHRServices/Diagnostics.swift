@@ -181,10 +181,18 @@ public final class Diagnostics: Sendable {
                 id: "device.\(device.id)", status: .failure, value: "USB devices cannot be listed: \(problem)",
                 fix: "vhrd needs /dev/bus/usb and /sys/bus/usb; check the unit's DevicePolicy and mounts")
         }
+        // The interface class and the serial number are checked here, from what the scan read:
+        // the selector's own check needs the interfaces of an opened device.
+        var byIDs = selector
+        byIDs.interfaceClass = nil
+        byIDs.serialNumber = nil
         let found = usb.devices.first { description in
-            selector.matchesWithoutOpening(description, interfaces: [])
+            byIDs.matchesWithoutOpening(description, interfaces: [])
                 && (selector.interfaceClass.map { description.interfaceClasses.contains($0) } ?? true)
-                && (selector.serialNumber.map { description.serialNumber == $0 } ?? true)
+                // A serial number that could not be read (the node's permissions) is not a
+                // mismatch: the node check below names the permission problem.
+                && (selector.serialNumber.map { description.serialNumber == $0 || description.stringsError != nil }
+                    ?? true)
         }
         guard let found else {
             return DiagnosticRules.deviceNode(
@@ -338,7 +346,7 @@ public final class Diagnostics: Sendable {
         var headers = ["Accept": "application/fhir+json"]
         if let token { headers["Authorization"] = "Bearer " + token }
         let request = HTTPRequest(
-            method: .get, url: base + "/metadata", headers: headers,
+            method: .get, url: base + DiagnosticRules.uploadProbePath, headers: headers,
             timeout: .seconds(min(target.timeoutSeconds, 10)))
         let client = HTTPClient(caFile: target.caFile, userAgent: userAgent, maximumResponseSize: 1 << 20)
         let outcome = await Self.onThread(name: "vhr-diag-http") { () -> Result<HTTPResponse, HTTPError> in
@@ -351,7 +359,7 @@ public final class Diagnostics: Sendable {
         let tls = base.lowercased().hasPrefix("https://")
         switch outcome {
         case .success(let response)?:
-            return DiagnosticRules.upload(url: target.url, status: response.status, tls: tls)
+            return DiagnosticRules.upload(url: target.url, status: response.status, tls: tls, tokenSent: token != nil)
         case .failure(let error)?:
             return DiagnosticCheck(
                 id: "upload", status: .failure, value: "\(target.url): \(Self.summary(of: error))",
@@ -415,11 +423,25 @@ public final class Diagnostics: Sendable {
             return DiagnosticRules.clock(
                 synchronized: clock.synchronized, maxErrorMicroseconds: clock.maxErrorMicroseconds)
         } catch {
+            // Under the shipped unit ProtectClock= blocks adjtimex even for reading; then
+            // systemd-timesyncd's marker file, which it creates once synchronised, is the evidence.
+            if Directories.fileExists(path: Self.timesyncMarker) {
+                return .ok(
+                    "clock", "synchronised (systemd-timesyncd: \(Self.timesyncMarker); adjtimex not readable: \(error))"
+                )
+            }
             return DiagnosticCheck(
-                id: "clock", status: .warning, value: "the clock state cannot be read: \(error)",
-                fix: "allow adjtimex in the unit's SystemCallFilter (read-only use needs no capability)")
+                id: "clock", status: .warning,
+                value:
+                    "synchronisation unknown: adjtimex is not readable here (\(error)) and \(Self.timesyncMarker) is absent",
+                fix:
+                    "enable systemd-timesyncd (timedatectl set-ntp true), or run 'vhrctl diag --direct' with vhrd stopped"
+                    + " to read the kernel's clock state")
         }
     }
+
+    /// Created by systemd-timesyncd when the clock is synchronised (systemd-timesyncd.service(8)).
+    static let timesyncMarker = "/run/systemd/timesync/synchronized"
 
     private func runsCheck() -> DiagnosticCheck {
         let watchdog: DiagnosticRules.Watchdog

@@ -201,4 +201,35 @@ import Testing
         guard bound else { throw IntegrationError("cannot bind a loopback port") }
         return Int(UInt16(bigEndian: address.sin_port))
     }
+
+    /// A PHDC monitor is matched by its interface class, which the scan reads without opening the
+    /// device: it is present (not "missing"), at the node umockdev emulates.
+    @Test func aMonitorMatchedByInterfaceClassIsFound() async throws {
+        let (root, state) = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let config = root.appendingPathComponent("vhrd.conf")
+        try """
+        [room]
+        state-dir = \(state)
+        runtime-dir = \(root.appendingPathComponent("run").path)
+        profiles-dir = \(Self.repository.appendingPathComponent("DeviceProfiles").path)
+        [device cuff]
+        profile = ieee11073-phdc-bp-monitor
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let umockdev = URL(fileURLWithPath: "/usr/bin/umockdev-run")
+        guard FileManager.default.isExecutableFile(atPath: umockdev.path) else {
+            throw IntegrationError("no /usr/bin/umockdev-run; run scripts/install-deps.sh (Debian package umockdev)")
+        }
+        let result = try await RoomProcess.run(
+            umockdev,
+            [
+                "--device", Self.repository.appendingPathComponent("Tests/Fixtures/umockdev/phdc-bpm.umockdev").path,
+                "--", try RoomProcess.executable("vhrctl").path, "--json", "diag", "--direct", "--config", config.path,
+                "--seconds", "1",
+            ])
+        let checks = try Self.checks(result)
+        let device = try #require(checks["device.cuff"], "\(result.stderr)")
+        #expect(device["status"] as? String == "ok", "\(device)")
+        #expect((device["value"] as? String)?.contains("/dev/bus/usb/001/007") == true, "\(device)")
+    }
 }

@@ -51,13 +51,23 @@ struct UploadOracle: CustomStringConvertible {
 
     /// The measurement ids in a state directory's store and its `PRAGMA integrity_check`, read
     /// with the lab venv's Python (its sqlite3 module), so no sqlite3 CLI is needed.
+    ///
+    /// It reads a copy (the database, its WAL and shared-memory files): opening the store itself
+    /// would run WAL recovery and checkpoint it, so the next vhrd would never have to recover a
+    /// crashed store on its own, which is what the crash test is for.
     static func readStore(_ stateDirectory: String) async throws -> (ids: Set<String>, integrity: String) {
         let venv = try FHIRLabVenv.located()
         let script = """
-            import json, sqlite3, sys
-            db = sqlite3.connect(sys.argv[1])
+            import json, os, shutil, sqlite3, sys, tempfile
+            scratch = tempfile.mkdtemp(prefix="vhr-oracle-")
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(sys.argv[1] + suffix):
+                    shutil.copyfile(sys.argv[1] + suffix, os.path.join(scratch, "vhr.sqlite" + suffix))
+            db = sqlite3.connect(os.path.join(scratch, "vhr.sqlite"))
             check = [row[0] for row in db.execute("PRAGMA integrity_check")]
             ids = [row[0].lower() for row in db.execute("SELECT id FROM measurements")]
+            db.close()
+            shutil.rmtree(scratch)
             print(json.dumps({"integrity": "\\n".join(check), "ids": ids}))
             """
         let result = try await RoomProcess.run(

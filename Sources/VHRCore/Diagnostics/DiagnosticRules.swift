@@ -231,22 +231,40 @@ public enum DiagnosticRules {
     // MARK: - Upload, outbox, disk
 
     /// A `GET [base]/metadata` answered with `status`.
-    public static func upload(url: String, status: Int, tls: Bool) -> DiagnosticCheck {
-        let details: [String: JSONValue] = ["url": .string(url), "http_status": .int(Int64(status)), "tls": .bool(tls)]
+    /// The FHIR search the upload check sends: it needs the token on a server that wants one
+    /// (a capability statement at `/metadata` is usually public, so it proves nothing about the
+    /// token), and `_summary=count` keeps the answer to a number, with no patient data.
+    public static let uploadProbePath = "/Observation?_summary=count&_count=0"
+
+    /// The upload server's answer to ``uploadProbePath``.
+    /// - Parameter tokenSent: whether a bearer token went with the request.
+    public static func upload(url: String, status: Int, tls: Bool, tokenSent: Bool = true) -> DiagnosticCheck {
+        let details: [String: JSONValue] = [
+            "url": .string(url), "http_status": .int(Int64(status)), "tls": .bool(tls), "token_sent": .bool(tokenSent),
+        ]
         let transport = tls ? "TLS verified" : "plain HTTP to this machine"
         switch status {
         case 200..<300:
-            return .ok("upload", "\(url): reachable, \(transport), token accepted (HTTP \(status))", details: details)
-        case 401, 403:
+            let token = tokenSent ? "token accepted" : "answers without a token"
+            return .ok("upload", "\(url): reachable, \(transport), \(token) (HTTP \(status))", details: details)
+        case 401 where tokenSent, 403 where tokenSent:
             return DiagnosticCheck(
                 id: "upload", status: .failure, value: "\(url): the server refused the token (HTTP \(status))",
                 fix: "renew the bearer token: write it to [upload] token-file or the upload-token credential",
                 details: details)
+        case 401, 403:
+            return DiagnosticCheck(
+                id: "upload", status: .failure,
+                value: "\(url): the server wants a token and none was sent (HTTP \(status))",
+                fix: "set [upload] token-file, or the upload-token credential; vhrctl diag --direct cannot read"
+                    + " the unit's credential: pass --upload-token-file /etc/vhr/upload-token as root",
+                details: details)
         default:
             return DiagnosticCheck(
                 id: "upload", status: .warning,
-                value: "\(url): reachable, \(transport), but GET /metadata gave HTTP \(status)",
-                fix: "check that [upload] url is the FHIR base (it must serve /metadata) and the server's log",
+                value: "\(url): reachable, \(transport), but a FHIR search gave HTTP \(status)",
+                fix:
+                    "check that [upload] url is the FHIR base (it must serve Observation searches) and the server's log",
                 details: details)
         }
     }

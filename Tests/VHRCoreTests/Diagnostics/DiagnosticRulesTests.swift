@@ -140,6 +140,12 @@ import VHRCore
             #expect(refused.value.contains("refused the token"))
         }
         #expect(DiagnosticRules.upload(url: "http://127.0.0.1:8080", status: 404, tls: false).status == .warning)
+        // Without a token a 2xx proves only that the server is open; a 401 says one is needed.
+        let open = DiagnosticRules.upload(url: "https://fhir.example/r4", status: 200, tls: true, tokenSent: false)
+        #expect(open.status == .ok && open.value.contains("answers without a token"))
+        let wanted = DiagnosticRules.upload(url: "https://fhir.example/r4", status: 401, tls: true, tokenSent: false)
+        #expect(wanted.status == .failure && wanted.value.contains("none was sent"))
+        #expect(wanted.fix?.contains("--upload-token-file") == true)
     }
 
     @Test func outboxAgeThresholds() {
