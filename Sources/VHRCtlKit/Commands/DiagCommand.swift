@@ -110,8 +110,8 @@ enum DiagCommand {
         case .success(let report)?:
             return report
         case .failure(let refusal)?:
-            throw CommandFailure(
-                refusal.reason == .daemonRunning ? .usage : .failed, refusal.message, hint: refusal.hint)
+            // No report was made: 2, as docs/diag.md promises, never 1 ("a check failed").
+            throw CommandFailure(.usage, refusal.message, hint: refusal.hint)
         case nil:
             throw CommandFailure(.failed, "the self-test did not finish")
         }
