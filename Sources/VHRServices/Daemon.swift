@@ -217,14 +217,23 @@ public final class Daemon: Sendable {
             }
             return families
         }
+        let audioFiles = [config.streamSocket, config.tapSocket]
         for unused in passed {
             // systemd keeps its own copy listening; clients of it wait until a vhrd serves it.
-            logger.warning(
-                "a socket systemd passed matches none of this room's sockets; closing it",
-                [
-                    "name": unused.name, "path": unused.path ?? "?",
-                    "hint": "align ListenStream= in vhrd.socket with the socket names in the configuration",
-                ])
+            if ring == nil, let file = unused.fileName, audioFiles.contains(file) {
+                // The shipped vhrd.socket always passes the audio sockets; a room without a
+                // stethoscope has nothing to serve on them.
+                logger.notice(
+                    "no stethoscope in this room: the audio socket systemd passed is not served",
+                    ["path": unused.path ?? "?"])
+            } else {
+                logger.warning(
+                    "a socket systemd passed matches none of this room's sockets; closing it",
+                    [
+                        "name": unused.name, "path": unused.path ?? "?",
+                        "hint": "align ListenStream= in vhrd.socket with the socket names in the configuration",
+                    ])
+            }
             unused.descriptor.closeIgnoringErrors()
         }
         let streaming = devices.stethoscopes.first

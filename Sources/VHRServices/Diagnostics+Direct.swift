@@ -49,7 +49,8 @@ extension Diagnostics {
                     throw DiagnosticsRefusal(
                         .daemonRunning,
                         "vhrd is running" + (pid.map { " (pid \($0))" } ?? "") + " and holds \(stateDirectory)",
-                        hint: "stop vhrd first (systemctl stop vhrd) to test the devices directly, or run"
+                        hint:
+                            "stop vhrd first (systemctl stop vhrd.socket vhrd.service: the socket too, or the next client starts it again) to test the devices directly, or run"
                             + " 'vhrctl diag' without --direct to ask the running vhrd")
                 }
                 throw DiagnosticsRefusal(.configuration, error.description)

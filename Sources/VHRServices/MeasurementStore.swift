@@ -91,7 +91,8 @@ public final class MeasurementStore: Sendable {
             SELECT id, 'pending', 0, recorded_at, recorded_at FROM measurements ORDER BY recorded_at, rowid;
         """
 
-    // One row that a failed commit's scrub rewrites (see `save`); its count is for the technician.
+    // One row that a failed commit's scrub rewrites (see `save`); the count itself is only a
+    // trace for whoever opens the file (the alarm and the log report each failed save).
     private static let schemaVersion3 = """
         CREATE TABLE failed_commits (
             id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -334,7 +334,7 @@ public actor Room {
             return
         }
         do {
-            if let refusal = storage?.refusal() { throw refusal }
+            if let refusal = storage?.refusal(atSave: true) { throw refusal }
             try store.save(record)
         } catch {
             // Not saved, so the kiosk is not told "saved"; the values go to the journal in full
@@ -410,7 +410,9 @@ public actor Room {
         }
         var alarms: [JSONValue] = []
         if let saveAlarm { alarms.append(["kind": "store_write", "message": .string(saveAlarm)]) }
-        if let refusal = storage?.currentRefusal {
+        // Through refusal(), so space that came back clears the alarm here too, not only at the
+        // next measurement.
+        if let refusal = storage?.refusal() {
             alarms.append(["kind": "disk_full", "message": .string(refusal.message + "; " + (refusal.hint ?? ""))])
         }
         result["alarms"] = .array(alarms)
@@ -452,7 +454,7 @@ public actor Room {
                 "vhr_alarm_active", .gauge, help: "1 while the room's alarm of this kind is raised.",
                 samples: [
                     .init(saveAlarm == nil ? 0 : 1, labels: [.init("kind", "store_write")]),
-                    .init(storage?.isRefusing == true ? 1 : 0, labels: [.init("kind", "disk_full")]),
+                    .init(storage?.refusal() == nil ? 0 : 1, labels: [.init("kind", "disk_full")]),
                 ]),
         ]
         if let summary = try? store.queueSummary(now: now()) {

@@ -32,7 +32,12 @@ public final class StorageGuard: Sendable {
     }
 
     /// `nil` when a measurement may be stored, else the refusal to give the kiosk.
-    public func refusal() -> RemoteError? {
+    ///
+    /// - Parameter atSave: a reading the patient has already taken is refused only below half the
+    ///   reserve: one row is about a kilobyte, and losing a reading already taken is worse than
+    ///   eating into the reserve that protects the stored ones. New measurements are refused at
+    ///   the full reserve.
+    public func refusal(atSave: Bool = false) -> RemoteError? {
         let free: UInt64
         do {
             free = try probe(path)
@@ -41,7 +46,7 @@ public final class StorageGuard: Sendable {
             logger.warning("cannot read the free space of the state directory", ["error": "\(error)"])
             return nil
         }
-        let full = free < minimumBytes
+        let full = free < (atSave ? minimumBytes / 2 : minimumBytes)
         // One swap, so two concurrent checks cannot both raise (or both clear) the alarm.
         let wasAlarmed = alarmed.withLock { alarmed in
             defer { alarmed = full }
@@ -68,13 +73,6 @@ public final class StorageGuard: Sendable {
 
     /// Whether the alarm is up, for the status view.
     public var isRefusing: Bool { alarmed.withLock { $0 } }
-
-    /// The refusal a measurement would get now, without raising or clearing the alarm's event
-    /// (the status view asks often); `nil` while the alarm is down.
-    public var currentRefusal: RemoteError? {
-        guard isRefusing, let free = try? probe(path), free < minimumBytes else { return nil }
-        return Self.refusal(free: free, minimumBytes: minimumBytes, path: path)
-    }
 
     private static func refusal(free: UInt64, minimumBytes: UInt64, path: String) -> RemoteError {
         RemoteError(

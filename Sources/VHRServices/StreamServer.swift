@@ -75,6 +75,8 @@ public final class StreamServer: Sendable {
         var seq: UInt32 = 1
         /// Samples skipped since the last frame this listener was sent.
         var dropped: UInt64 = 0
+        /// Samples skipped since it connected, for the metrics (`dropped` resets with each frame).
+        var droppedTotal: UInt64 = 0
         /// The lag, in samples, beyond which this listener skips forward.
         var maxLag: UInt64
         /// When the socket last took bytes (or had nothing waiting), and how many it had taken.
@@ -151,18 +153,19 @@ public final class StreamServer: Sendable {
         }
     }
 
-    /// How many listeners are connected (for status and tests).
     /// Each listener's lag behind the capture and its losses, for the metrics socket.
     public func readerMetrics() -> [AudioReaderMetrics] {
         queue.sync {
             let live = ring.writeIndex
             return state.value.listeners.values.map { listener in
                 AudioReaderMetrics(
-                    name: listener.name, lagSamples: live &- min(listener.cursor, live), lostSamples: listener.dropped)
+                    name: listener.name, lagSamples: live &- min(listener.cursor, live),
+                    lostSamples: listener.droppedTotal)
             }
         }
     }
 
+    /// How many listeners are connected (for status and tests).
     public var listenerCount: Int {
         queue.sync { state.value.listeners.count }
     }
@@ -334,6 +337,7 @@ public final class StreamServer: Sendable {
                 let target = live - UInt64(frameSamples)
                 let skipped = target - listener.cursor
                 listener.dropped += skipped
+                listener.droppedTotal += skipped
                 listener.cursor = target
                 logger.info("listener skipped forward", ["client": listener.name, "dropped": String(skipped)])
                 events?.publish(
@@ -376,6 +380,7 @@ public final class StreamServer: Sendable {
             .bindMemory(to: Int16.self)
         let result = ring.read(from: listener.cursor, into: payload)
         listener.dropped += result.lost
+        listener.droppedTotal += result.lost
         guard result.count > 0 else {
             listener.cursor = result.firstIndex
             return

@@ -125,7 +125,6 @@ public final class TapServer: Sendable {
         }
     }
 
-    /// How many listeners are connected (for status and tests).
     /// Each listener's lag behind the capture and its losses, for the metrics socket.
     public func readerMetrics() -> [AudioReaderMetrics] {
         queue.sync {
@@ -137,6 +136,7 @@ public final class TapServer: Sendable {
         }
     }
 
+    /// How many listeners are connected (for status and tests).
     public var listenerCount: Int {
         queue.sync { state.value.listeners.count }
     }

@@ -327,6 +327,9 @@ public actor Uploader {
         let result = await transport.postTransaction(bundle.body, to: target.url, token: token)
         requestSeconds += Self.seconds(clock.monotonicNow() - began)
         sending = false
+        // Stopped mid-request (a restart): the request's fate is unknown and harmless (a
+        // conditional create), so the row stays exactly as it was, with no failure recorded.
+        if Task.isCancelled { return .zero }
         let now = clock.now()
         let (outcome, retryAfter) = classify(result, entries: bundle.entries.count, now: now)
         requestsByResult[Self.metricResult(outcome), default: 0] += 1
@@ -408,13 +411,22 @@ public actor Uploader {
 
     private func tokenRejected(_ token: String?, status: Int) -> Duration {
         authFailures += 1
-        let source =
-            tokenSource.path.map { "the token file \($0)" }
-            ?? "a token ([upload] token-file or the upload-token credential)"
+        let renew: String
+        if target.tokenFile == nil, tokenSource.path != nil {
+            // systemd's copy of a LoadCredential= file changes only when the service restarts.
+            renew =
+                "write a valid one into the credential's source (/etc/vhr/upload-token, LoadCredential= in"
+                + " vhrd.service), then systemctl restart vhrd"
+        } else {
+            let source =
+                tokenSource.path.map { "the token file \($0)" }
+                ?? "a token ([upload] token-file or the upload-token credential)"
+            renew = "write a valid one into \(source); uploads resume by themselves once it is accepted"
+        }
         raiseAlarm(
             "upload_auth",
-            "the FHIR server refused the bearer token (HTTP \(status)); renew the token: write a valid one into"
-                + " \(source). Uploads resume by themselves once it is accepted; nothing is lost meanwhile")
+            "the FHIR server refused the bearer token (HTTP \(status)); renew the token: \(renew). Nothing is lost"
+                + " meanwhile")
         return pauseQueue(
             .auth(rejectedToken: token), wait: policy.delay(afterFailures: authFailures, using: &random))
     }

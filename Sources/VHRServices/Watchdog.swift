@@ -126,22 +126,22 @@ public final class Watchdog: Sendable {
         await task?.value
     }
 
-    /// The loop: one round of probes per tick, a pet when due and earned, the status when it
-    /// changed or is due.
+    /// The loop: one round of probes per tick, a pet after every healthy round, the status when
+    /// it changed or is due.
+    ///
+    /// Petting after every healthy round, rather than every so many rounds, keeps the gap between
+    /// pets at one tick plus one probe deadline (the probes run side by side), well inside
+    /// systemd's timeout even when the probes are slow but answer; counting rounds would stretch
+    /// it by every slow probe.
     func run() async {
-        // At least two ticks per pet interval: a pet withheld once can still be sent before
-        // systemd's timeout when the evidence comes back.
         let tick = min(settings.petInterval.map { $0 / 2 } ?? settings.statusInterval, settings.statusInterval)
-        let petEvery = settings.petInterval.map { max(1, Int(($0 / tick).rounded(.down))) }
         let statusEvery = max(1, Int((settings.statusInterval / tick).rounded(.down)))
-        var sincePet = Int.max
         var lastStatus: String?
         var statusAge = 0
         while !Task.isCancelled {
             let verdict = await check()
-            if let petEvery, sincePet >= petEvery, verdict.isHealthy {
+            if settings.petInterval != nil, verdict.isHealthy {
                 pet(verdict)
-                sincePet = 0
             }
             let answer: String?? = await withDeadline { [probes] in await probes.upload() }
             let status = verdict.statusLine(upload: answer ?? "busy")
@@ -150,7 +150,6 @@ public final class Watchdog: Sendable {
                 lastStatus = status
                 statusAge = 0
             }
-            sincePet = sincePet == Int.max ? sincePet : sincePet + 1
             statusAge += 1
             do {
                 try await sleep(tick)
@@ -163,9 +162,12 @@ public final class Watchdog: Sendable {
     /// One round of probes: what the daemon did since the last pet.
     public func check() async -> Verdict {
         var problems: [String] = []
-        let health = await probeRoom()
+        // Side by side, so a round costs one probe deadline at most, not one per probe.
+        async let roomAnswer = probeRoom()
+        async let controlAnswer = withDeadline { [probes] in await probes.control() }
+        let health = await roomAnswer
+        let control = await controlAnswer
         if health == nil { problems.append("room did not answer within \(Self.describe(settings.probeDeadline))") }
-        let control = await withDeadline { [probes] in await probes.control() }
         switch control {
         case nil: problems.append("control socket did not answer within \(Self.describe(settings.probeDeadline))")
         case false?: problems.append("control socket is not accepting")

@@ -41,11 +41,17 @@ import Testing
         let output = room.root.appendingPathComponent("listen.raw").path
         let vhrctl = try RoomProcess.executable("vhrctl")
         let listenArguments = [
-            "--runtime-dir", room.runtimeDirectory, "listen", "--seconds", "2", "--format", "raw", "--output", output,
+            "--runtime-dir", room.runtimeDirectory, "listen", "--seconds", "6", "--format", "raw", "--output", output,
         ]
         let listening = Task { try await RoomProcess.run(vhrctl, listenArguments) }
-        try await Task.sleep(for: .milliseconds(700))
-        let during = try await Self.scrape(room)
+        // Scrape until the listener shows (no fixed sleep: the machine may be loaded).
+        var during = ""
+        let deadline = ContinuousClock.now + .seconds(30)
+        while Self.value(during, #"vhr_audio_readers{socket="stream"}"#) != 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+            during = try await Self.scrape(room)
+        }
+        let later = try await Self.scrape(room)
         #expect(try await listening.value.status == 0)
         #expect(Self.value(during, "vhr_measurements_saved_total") == 1)
         #expect(Self.value(during, "vhr_visit_active") == 1)
@@ -53,6 +59,12 @@ import Testing
         #expect((Self.value(during, "vhr_audio_captured_samples_total") ?? 0) > 0)
         #expect(Self.value(during, #"vhr_audio_readers{socket="stream"}"#) == 1)
         #expect(during.contains(#"vhr_audio_reader_lost_samples_total{socket="stream",reader="stream#"#))
+        // A counter never goes down between scrapes (the stream's per-frame loss count resets; this must not).
+        let lost = { (text: String) in
+            text.split(separator: "\n").first { $0.hasPrefix("vhr_audio_reader_lost_samples_total{socket=\"stream\"") }
+                .flatMap { Double($0.split(separator: " ").last!) }
+        }
+        if let first = lost(during), let second = lost(later) { #expect(second >= first) }
         #expect(try await room.stop() == 0)
     }
 

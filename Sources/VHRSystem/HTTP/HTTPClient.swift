@@ -315,6 +315,12 @@ extension HTTPError {
             switch osErrno {
             case ENETUNREACH, EHOSTUNREACH, ENETDOWN: self = .networkUnreachable
             case ETIMEDOUT: self = .timedOut
+            // A local firewall (the unit's IPAddressDeny=, a cgroup filter) refuses before any
+            // packet leaves: "connection refused" would send the technician to the server.
+            case EPERM, EACCES:
+                self = .other(
+                    "the connection was blocked on this machine (\(message)); check the firewall and the unit's"
+                        + " IPAddressDeny=")
             default: self = .connectionRefused
             }
         case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE:
@@ -336,7 +342,10 @@ extension Duration {
     /// Whole milliseconds, rounded up so a short positive timeout never becomes "no timeout" (0).
     fileprivate var milliseconds: Int {
         let (seconds, attoseconds) = components
-        let millis = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        // Clamped before multiplying: a huge timeout must not trap.
+        let millis =
+            min(max(seconds, 0), Int64.max / 1000 - 1) * 1000
+            + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int(clamping: millis)
     }
 }
