@@ -171,6 +171,7 @@ public actor Uploader {
         case .retry(.transport): "retry_transport"
         case .retry: "retry_status"
         case .held(let reason) where reason.status == 401 || reason.status == 403: "auth_refused"
+        case .held(let reason) where reason.entry == nil && setupStatuses.contains(reason.status): "retry_status"
         case .held: "held"
         }
     }
@@ -349,6 +350,8 @@ public actor Uploader {
             return nil
         case .held(let reason) where reason.status == 401 || reason.status == 403:
             return tokenRejected(token, status: reason.status)
+        case .held(let reason) where reason.entry == nil && Self.setupStatuses.contains(reason.status):
+            return setupRefused(item, status: reason.status, retryAfter: retryAfter, now: now)
         case .held(let reason):
             do {
                 try store.hold(id: item.id, reason: reason.description, at: now)
@@ -403,6 +406,33 @@ public actor Uploader {
 
     // MARK: - Queue-wide conditions
 
+    /// Whole-response statuses that say the request cannot work at all (a wrong URL, a proxy
+    /// that wants its own login, a server that will not take FHIR JSON), whatever the record:
+    /// holding each measurement in turn would hold the whole backlog with an alarm apiece.
+    static let setupStatuses: Set<Int> = [405, 406, 407, 415, 426]
+
+    /// The server or a proxy refused the request itself: the measurement stays pending, the
+    /// queue waits like in an outage, and one alarm names the setting to check.
+    private func setupRefused(_ item: OutboxItem, status: Int, retryAfter: Duration?, now: Date) -> Duration {
+        let delay = policy.delay(afterFailures: item.attempts + 1, retryAfter: retryAfter, using: &random)
+        do {
+            try store.recordFailure(
+                id: item.id, error: "HTTP \(status) for the whole request", nextAttempt: now.adding(delay))
+        } catch {
+            return storeFailed(error, doing: "record a failed upload")
+        }
+        storeWorked()
+        retried += 1
+        outageFailures += 1
+        raiseAlarm(
+            "upload_setup",
+            "every upload is refused with HTTP \(status) before any measurement is looked at; check [upload] url"
+                + " (the FHIR base) and any proxy between the room and the server. The queue waits; nothing is held"
+                + " or lost")
+        return pauseQueue(
+            .outage, wait: policy.delay(afterFailures: outageFailures, retryAfter: retryAfter, using: &random))
+    }
+
     private func pauseQueue(_ cause: Pause.Cause, wait: Duration) -> Duration {
         pause = Pause(until: clock.monotonicNow() + wait, cause: cause)
         if case .auth = cause { return min(wait, pollInterval) }
@@ -444,6 +474,7 @@ public actor Uploader {
             }
         }
         outageFailures = 0
+        clearAlarm("upload_setup", "the FHIR server takes uploads again")
         if authFailures > 0 {
             authFailures = 0
             clearAlarm("upload_auth", "the FHIR server accepts the upload token again; uploads resumed")

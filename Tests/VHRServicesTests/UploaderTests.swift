@@ -256,6 +256,34 @@ import VHRSystem
         #expect(status.alarms.isEmpty && status.held == 0 && status.delivered == 5)
     }
 
+    @Test func aServerThatRefusesEveryRequestPausesTheQueueInsteadOfHoldingTheBacklog() async throws {
+        // A wrong base URL (405) or a proxy wanting its own login (407) refuses the request itself:
+        // holding each measurement in turn would hold the whole backlog, with an alarm apiece.
+        let fixed = Mutex(false)
+        let rig = try UploaderRig(horizon: .seconds(3600)) { _, _ in
+            fixed.withLock { $0 } ? .accept : .respond(status: 405, headers: [:], body: Data())
+        }
+        try rig.save(5)
+        await rig.uploader.start()
+        await rig.clock.waitUntilParked()
+
+        var status = await rig.uploader.status()
+        #expect(status.held == 0)
+        for number in 1...5 { #expect(try rig.state(number) == .pending) }
+        #expect(rig.alarms(kind: "upload_setup").count == 1)
+        #expect(rig.alarms(kind: "upload_held").isEmpty)
+        #expect(status.alarms.first?.message.contains("check [upload] url") == true)
+
+        fixed.withLock { $0 = true }
+        rig.clock.setHorizon(rig.clock.monotonicNow() + .seconds(3600))
+        await rig.clock.waitUntilParked()
+        await rig.uploader.stop()
+        for number in 1...5 { #expect(try rig.state(number) == .delivered) }
+        #expect(rig.alarms(kind: "upload_setup", event: "alarm.cleared").count == 1)
+        status = await rig.uploader.status()
+        #expect(status.alarms.isEmpty && status.held == 0)
+    }
+
     @Test func theTokenComesFromTheCredentialsDirectoryWhenNoFileIsConfigured() async throws {
         let credentials = NSTemporaryDirectory() + "vhr-credentials-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
