@@ -262,11 +262,18 @@ public actor Uploader {
             self.pause = nil
             return nil
         }
+        if case .token = pause.cause, case .success = tokenSource.read() {
+            // The token file became readable (its permissions were fixed): no need to sit out the backoff.
+            logger.notice("the upload token can be read again")
+            self.pause = nil
+            return nil
+        }
         guard remaining > .zero else {
             // Time for a probe; the alarm and the failure counts stay until an attempt succeeds.
             self.pause = nil
             return nil
         }
+        if case .token = pause.cause { return min(remaining, pollInterval) }
         return pause.isAuth ? min(remaining, pollInterval) : remaining
     }
 

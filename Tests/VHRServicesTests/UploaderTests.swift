@@ -314,11 +314,14 @@ import VHRSystem
 
         try FileManager.default.removeItem(atPath: tokenFile)
         try "fixed".write(toFile: tokenFile, atomically: true, encoding: .utf8)
-        rig.clock.setHorizon(rig.clock.monotonicNow() + .seconds(3600))
+        let fixedAt = rig.clock.monotonicNow()
+        rig.clock.setHorizon(fixedAt + .seconds(3600))
         await rig.clock.waitUntilParked()
         await rig.uploader.stop()
         #expect(try rig.state(1) == .delivered && rig.state(2) == .delivered)
         #expect(rig.server.requests.map(\.token) == ["fixed", "fixed"])
+        // The fix is noticed within a poll interval, not after the token backoff.
+        #expect(try #require(rig.server.requests.first).at - fixedAt <= Uploader.defaultPollInterval + .seconds(1))
         #expect(rig.alarms(kind: "upload_token", event: "alarm.cleared").count == 1)
         status = await rig.uploader.status()
         #expect(status.alarms.isEmpty)
