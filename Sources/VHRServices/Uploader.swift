@@ -371,7 +371,7 @@ public actor Uploader {
             // (`vhrctl queue`), out of the log and the event.
             reportHeld(item, message: UploadOutcome.HoldReason(status: reason.status, entry: reason.entry).description)
             return nil
-        case .retry:
+        case .retry(let cause):
             let delay = policy.delay(afterFailures: item.attempts + 1, retryAfter: retryAfter, using: &random)
             do {
                 try store.recordFailure(id: item.id, error: outcome.publicDescription, nextAttempt: now.adding(delay))
@@ -380,6 +380,20 @@ public actor Uploader {
             }
             retried += 1
             storeWorked()
+            switch cause {
+            case .entryStatus, .unconfirmed:
+                // The server answered and the trouble is this record's: it backs off alone, the
+                // rest goes on, and no outage is declared (which would pull its backoff forward).
+                logger.warning(
+                    "upload of one measurement failed; it is tried again later",
+                    [
+                        "measurement": item.id.uuidString.lowercased(), "outcome": outcome.publicDescription,
+                        "wait_s": "\(delay.components.seconds)",
+                    ])
+                return nil
+            case .transport, .status:
+                break
+            }
             outageFailures += 1
             let queueDelay = policy.delay(afterFailures: outageFailures, retryAfter: retryAfter, using: &random)
             logger.warning(

@@ -284,6 +284,41 @@ import VHRSystem
         #expect(status.alarms.isEmpty && status.held == 0)
     }
 
+    @Test func aRecordTheServerFailsAloneBacksOffAloneWhileTheRestFlows() async throws {
+        // The server answers 200 but fails one entry of measurement 1's bundle, every time. That is
+        // this record's trouble, not an outage: it backs off on its own schedule while a measurement
+        // saved every minute is delivered at once, and the deliveries do not pull it forward.
+        let failedEntry: JSONValue = ["response": ["status": "500 Internal Server Error"]]
+        let created: JSONValue = ["response": ["status": "201 Created"]]
+        let partial = Data(
+            JSONValue.object([
+                "resourceType": "Bundle", "type": "transaction-response", "entry": [failedEntry, created, created],
+            ]).jsonLine().utf8)
+        let rig = try UploaderRig(horizon: .seconds(3600)) { request, _ in
+            request.identifier == UploaderRig.criterion(1)
+                ? .respond(status: 200, headers: [:], body: partial) : .accept
+        }
+        try rig.save(1)
+        for minute in 1...59 {
+            rig.clock.schedule(at: .seconds(60 * minute)) {
+                [store = rig.store, clock = rig.clock, uploader = rig.uploader] in
+                try? store.save(UploaderRig.record(minute + 1, at: clock.now()))
+                uploader.wake()
+            }
+        }
+        await rig.runToHorizon()
+        for number in 2...60 { #expect(try rig.state(number) == .delivered) }
+        #expect(try rig.state(1) == .pending)
+        // Capped exponential backoff from 5 s: about a dozen tries in the hour, not one per delivery.
+        let tries = rig.server.requests.filter { $0.identifier == UploaderRig.criterion(1) }.count
+        #expect(tries >= 3 && tries <= 16, "measurement 1 was tried \(tries) times")
+        // Every other measurement went out within a second of being saved: no queue-wide pause.
+        for minute in 1...59 {
+            let sent = rig.server.requests.first { $0.identifier == UploaderRig.criterion(minute + 1) }
+            #expect(sent.map { $0.at - .seconds(60 * minute) <= .seconds(1) } == true, "measurement \(minute + 1)")
+        }
+    }
+
     @Test func theTokenComesFromTheCredentialsDirectoryWhenNoFileIsConfigured() async throws {
         let credentials = NSTemporaryDirectory() + "vhr-credentials-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: credentials, withIntermediateDirectories: true)
