@@ -139,6 +139,13 @@ import VHRTestSupport
         let good = try Shape.roomClock.bundle.json
         let bad = defect.apply(to: good)
         try #require(bad != good, "the defect \(defect) changed nothing")
+        // The same serialisation without the defect passes the same validator, so a failure below
+        // is the defect's, not the round trip's or a usage error's.
+        let control = try Scratch.write(Data(good.jsonLine().utf8), named: "control-\(defect.rawValue).json")
+        defer { Scratch.remove(control) }
+        let controlVerdict = try await defect.validator.check(control)
+        try #require(
+            controlVerdict.passed, "\(defect.validator.rawValue) rejected the unchanged Bundle: \(controlVerdict)")
         let file = try Scratch.write(Data(bad.jsonLine().utf8), named: "bad-\(defect.rawValue).json")
         defer { Scratch.remove(file) }
         let verdict = try await defect.validator.check(file)
