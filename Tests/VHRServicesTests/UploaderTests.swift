@@ -59,12 +59,15 @@ import VHRSystem
         let store = try MeasurementStore(path: directory + "/vhr.sqlite")
         try store.beginVisit(UploaderRig.visit)
         let server = ScriptedFHIRServer(clock: SystemUploaderClock())
+        let clock = SleepCountingClock()
         let uploader = Uploader(
             target: UploadTarget(url: "https://fhir.example/r4"), roomName: "room", store: store, transport: server,
-            device: { _ in nil }, events: EventHub(), logger: .discarding(), environment: [:],
+            device: { _ in nil }, events: EventHub(), logger: .discarding(), clock: clock, environment: [:],
             pollInterval: .seconds(3600))
         await uploader.start()
-        try await Task.sleep(for: .milliseconds(50))
+        // Saved only once the uploader found the queue empty and went to sleep for the poll interval,
+        // so the save is found by the wake, never by the first look.
+        while clock.sleeps.withLock({ $0 }) == 0 { try await Task.sleep(for: .milliseconds(5)) }
         try store.save(UploaderRig.record(1, at: Date()))
         uploader.wake()
         while try store.deliveryState(id: UploaderRig.id(1)) != .delivered {
@@ -395,5 +398,18 @@ import VHRSystem
         #expect(rig.alarms(kind: "upload_store").count == 1)
         #expect(rig.alarms(kind: "upload_store", event: "alarm.cleared").count == 1)
         #expect(rig.logs.records.contains { $0.level == .error && $0.metadata["alarm"] == "upload_store" })
+    }
+}
+
+/// The real clock, counting the uploader's sleeps.
+final class SleepCountingClock: UploaderClock {
+    let sleeps = Mutex(0)
+    private let inner = SystemUploaderClock()
+
+    func now() -> Date { inner.now() }
+    func monotonicNow() -> Duration { inner.monotonicNow() }
+    func sleep(for duration: Duration) async throws {
+        sleeps.withLock { $0 += 1 }
+        try await inner.sleep(for: duration)
     }
 }
