@@ -86,6 +86,15 @@ import Testing
             rows.contains { $0["id"] as? String == "generic-uac-stethoscope" && $0["transport"] as? String == "alsa" })
         let missing = try await RoomProcess.run(vhrctl, ["profiles", "list", "--profiles-dir", "/nonexistent"])
         #expect(missing.status == 2)
+        // Nothing named and nothing installed: the built-in profiles, as vhrd uses them.
+        if !FileManager.default.fileExists(atPath: "/usr/share/vhr/profiles") {
+            let builtIn = try await RoomProcess.run(vhrctl, ["--json", "profiles", "list"])
+            #expect(builtIn.status == 0, "\(builtIn.stderr)")
+            let ids = String(decoding: builtIn.stdout, as: UTF8.self).split(separator: "\n").compactMap {
+                (try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])?["id"] as? String
+            }
+            #expect(ids.contains("simulated-bp-cuff") && ids.contains("simulated-stethoscope"), "\(ids)")
+        }
     }
 
     @Test func theHwdbCompilesStrictlyAndAnswersForEachModel() async throws {

@@ -17,7 +17,7 @@ enum ProfilesCommand {
         switch action {
         case "list":
             try reader.finish()
-            list(try catalog(directory), json: context.json)
+            list(try catalog(directory, builtInWhenAbsent: true), json: context.json)
         case "generate-udev":
             guard let output = reader.nextWord() else {
                 throw CommandFailure(.usage, "generate-udev needs the directory to write to, like udev/")
@@ -32,9 +32,15 @@ enum ProfilesCommand {
     /// The built-in profiles merged with a directory's, as vhrd merges them (the directory's
     /// win). Families are not checked: vhrctl does not link the device families, and neither the
     /// list nor the udev files depend on them.
-    static func catalog(_ directory: String?) throws(CommandFailure) -> ProfileCatalog {
+    ///
+    /// - Parameter builtInWhenAbsent: with no directory named and none installed, use the
+    ///   built-in profiles alone, as vhrd does (listing); generating udev files wants them all.
+    static func catalog(_ directory: String?, builtInWhenAbsent: Bool = false) throws(CommandFailure)
+        -> ProfileCatalog
+    {
         let embedded = try decode(EmbeddedProfiles.files)
         let path = directory ?? defaultProfilesDirectory
+        if directory == nil, builtInWhenAbsent, !Directories.isDirectory(path) { return embedded }
         guard Directories.isDirectory(path) else {
             if directory == nil {
                 throw CommandFailure(
