@@ -432,6 +432,9 @@ final class AudioRig: @unchecked Sendable {
         let server = try Self.server(rig)
         #expect(!server.wakeup.isArmed)
         let client = try await Self.listener(rig)
+        // Armed on the server's queue when it admits the listener: wait for it rather than race it.
+        let armedBy = ContinuousClock.now + .seconds(Self.timeout)
+        while !server.wakeup.isArmed, ContinuousClock.now < armedBy { try await Task.sleep(for: .milliseconds(5)) }
         #expect(server.wakeup.isArmed)
         _ = try await Self.readRamp(client, samples: 200)
         client.close()
