@@ -79,6 +79,8 @@ public final class Daemon: Sendable {
     private let control: ControlServer
     private let stream: StreamServer?
     private let tap: TapServer?
+    /// The audio sockets systemd passed to a room without a stethoscope: they refuse each client.
+    private let absentAudio: [AbsentAudioServer]
     private let quality: SignalQualityMonitor?
     private let uploader: Uploader?
     private let metrics: MetricsServer
@@ -160,6 +162,22 @@ public final class Daemon: Sendable {
         captureSink = ring.map { WakingSink(ring: $0, wakeups: [stream?.wakeup, tap?.wakeup].compactMap { $0 }) }
         self.stream = stream
         self.tap = tap
+        var absentAudio: [AbsentAudioServer] = []
+        if ring == nil {
+            // The shipped vhrd.socket always passes the audio sockets; with nothing to serve on them,
+            // each client is told so at once instead of waiting on systemd's copy forever.
+            for (role, file) in [(AbsentAudioServer.Role.stream, config.streamSocket), (.tap, config.tapSocket)] {
+                guard let passedSocket = Self.take(role.rawValue, file: file, from: &passed) else { continue }
+                logger.notice(
+                    "no stethoscope in this room: clients of the passed audio socket are refused",
+                    ["socket": role.rawValue, "code": AbsentAudioServer.refusal.code])
+                absentAudio.append(
+                    try AbsentAudioServer(
+                        role: role, path: runtimeDirectory + "/" + file, inherited: passedSocket, events: events,
+                        logger: logger))
+            }
+        }
+        self.absentAudio = absentAudio
         self.quality = quality
         var uploader: Uploader?
         if let target = config.upload {
@@ -217,23 +235,14 @@ public final class Daemon: Sendable {
             }
             return families
         }
-        let audioFiles = [config.streamSocket, config.tapSocket]
         for unused in passed {
             // systemd keeps its own copy listening; clients of it wait until a vhrd serves it.
-            if ring == nil, let file = unused.fileName, audioFiles.contains(file) {
-                // The shipped vhrd.socket always passes the audio sockets; a room without a
-                // stethoscope has nothing to serve on them.
-                logger.notice(
-                    "no stethoscope in this room: the audio socket systemd passed is not served",
-                    ["path": unused.path ?? "?"])
-            } else {
-                logger.warning(
-                    "a socket systemd passed matches none of this room's sockets; closing it",
-                    [
-                        "name": unused.name, "path": unused.path ?? "?",
-                        "hint": "align ListenStream= in vhrd.socket with the socket names in the configuration",
-                    ])
-            }
+            logger.warning(
+                "a socket systemd passed matches none of this room's sockets; closing it",
+                [
+                    "name": unused.name, "path": unused.path ?? "?",
+                    "hint": "align ListenStream= in vhrd.socket with the socket names in the configuration",
+                ])
             unused.descriptor.closeIgnoringErrors()
         }
         let streaming = devices.stethoscopes.first
@@ -312,6 +321,7 @@ public final class Daemon: Sendable {
         metrics.start()
         stream?.start()
         tap?.start()
+        for server in absentAudio { server.start() }
         quality?.start()
         await uploader?.start()
         logger.notice(
@@ -349,6 +359,7 @@ public final class Daemon: Sendable {
         await uploader?.stop()
         stream?.stop()
         tap?.stop()
+        for server in absentAudio { server.stop() }
         quality?.stop()
         await room.shutdown()
         for stethoscope in devices.stethoscopes { stethoscope.stop() }

@@ -59,7 +59,7 @@ final class SocketConnection: @unchecked Sendable {
             }
             switch result {
             case .value(0):
-                close(reason: "client closed the connection")
+                close(reason: isLingering ? pendingCloseReason : "client closed the connection")
                 return
             case .value(let count):
                 onData?(buffer[0..<count])
@@ -90,7 +90,14 @@ final class SocketConnection: @unchecked Sendable {
         flush()
     }
 
-    /// Sends what is queued, then closes. Used for refusals and protocol errors.
+    /// Sends what is queued, then ends the connection so the client reads all of it: refusals,
+    /// protocol errors, and answers after which nothing follows.
+    ///
+    /// Closing a socket with input still unread makes the kernel reset the connection, and the
+    /// peer's pending reads fail with ECONNRESET before it reads our last message (a client that
+    /// sent its request line just as it was refused). So once the output has drained, the sending
+    /// side is shut down (the client reads the message, then end of file), input is discarded, and
+    /// the connection closes when the client closes its end, or after `lingerSeconds`.
     func finish(reason: String) {
         dispatchPrecondition(condition: .onQueue(queue))
         guard !isClosed else { return }
@@ -99,6 +106,10 @@ final class SocketConnection: @unchecked Sendable {
         flush()
     }
     private var pendingCloseReason = ""
+    /// Set once the sending side is shut down and the connection waits for the client to close.
+    private var isLingering = false
+    /// How long a finished connection waits for its client to close before closing itself.
+    static let lingerSeconds = 2.0
 
     /// Writes what the socket takes now, without queuing; returns the bytes taken. Closes the
     /// connection on an error.
@@ -145,10 +156,28 @@ final class SocketConnection: @unchecked Sendable {
             output.removeAll(keepingCapacity: output.capacity <= 65536)
             outputStart = 0
             disarmWriteSource()
-            if closeWhenDrained { close(reason: pendingCloseReason) }
+            if closeWhenDrained { linger() }
         } else if outputStart > 65536 {
             output.removeFirst(outputStart)
             outputStart = 0
+        }
+    }
+
+    /// Shuts the sending side after the output drained; see `finish(reason:)`.
+    private func linger() {
+        guard !isLingering, !isClosed else { return }
+        isLingering = true
+        onData = nil  // whatever the client still sends is read and dropped
+        do {
+            try UnixSocket.shutdownWrite(fd)
+        } catch {
+            close(reason: pendingCloseReason)
+            return
+        }
+        guard readSource != nil else { return close(reason: pendingCloseReason) }
+        queue.asyncAfter(deadline: .now() + Self.lingerSeconds) { [weak self] in
+            guard let self else { return }
+            self.close(reason: self.pendingCloseReason)
         }
     }
 

@@ -148,6 +148,14 @@ public enum UnixSocket {
         try setIntOption(socket, SO_SNDBUF, CInt(clamping: bytes))
     }
 
+    /// Ends this side's sending: the peer reads everything sent so far and then end of file, while
+    /// this side can still read what the peer sends.
+    ///
+    /// The corresponding C function is `shutdown` with `SHUT_WR`.
+    public static func shutdownWrite(_ socket: FileDescriptor) throws(Errno) {
+        _ = try SystemCall.run("shutdown") { Glibc.shutdown(socket.rawValue, CInt(SHUT_WR)) }
+    }
+
     /// Asks for a receive buffer of `bytes` (doubled and capped by the kernel, see
     /// `setSendBufferSize`).
     ///

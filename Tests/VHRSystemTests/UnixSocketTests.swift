@@ -129,6 +129,21 @@ import VHRSystem
         #expect(refused.description.contains("connection refused"))
     }
 
+    @Test func shuttingTheWriteSideGivesThePeerTheDataThenEndOfFileAndStillReads() throws {
+        let (server, client) = try UnixSocket.pair()
+        defer {
+            try? server.close()
+            try? client.close()
+        }
+        try client.sendAll(Array("unread request".utf8))
+        try server.sendAll(Array("refused".utf8))
+        try UnixSocket.shutdownWrite(server)
+        #expect(try client.read(upToCount: 64) == .value(Array("refused".utf8)))
+        #expect(try client.read(upToCount: 64) == .value([]), "end of file after the last message")
+        try client.sendAll(Array(" more".utf8))
+        #expect(try server.read(upToCount: 64) == .value(Array("unread request more".utf8)))
+    }
+
     @Test func sendNeverRaisesSIGPIPE() throws {
         let (left, right) = try UnixSocket.pair()
         defer { try? left.close() }
