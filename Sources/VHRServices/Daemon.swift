@@ -373,17 +373,20 @@ public final class Daemon: Sendable {
     }
 
     /// What the FHIR Device resource says about the device that took `record`: the configured
-    /// device when it is still in the room, else its stored profile (it may have been removed).
+    /// device when it is still in the room, else its stored profile (it may have been removed),
+    /// with what the unit itself reported when it took the reading (serial number, system id)
+    /// put first, since the slot may hold another unit by now.
     private static func deviceFacts(
         of record: MeasurementRecord, cuffs: [String: DeviceInfo], catalog: ProfileCatalog
     ) -> DeviceFacts? {
         let profile = catalog.profile(record.profile)
         if let info = cuffs[record.deviceID], info.profile == record.profile {
-            return DeviceFacts(info: info, manufacturer: profile?.vendor)
+            return DeviceFacts(info: info, manufacturer: profile?.vendor).preferring(record.reading.source)
         }
         guard let profile else { return nil }
         return DeviceFacts(
-            manufacturer: profile.vendor, modelName: profile.name, isSimulated: profile.family.hasPrefix("simulated"))
+            manufacturer: profile.vendor, modelName: profile.name, isSimulated: profile.family.hasPrefix("simulated")
+        ).preferring(record.reading.source)
     }
 
     private static func loadConfig(_ options: DaemonOptions) throws -> RoomConfig {

@@ -12,8 +12,9 @@ import VHRSystem
 /// store never reads the clock.
 public final class MeasurementStore: Sendable {
     /// Bumped whenever the schema changes; a database from a newer vhrd is refused.
-    /// 1: visits and measurements. 2: the `deliveries` outbox.
-    static let schemaVersion: Int64 = 3
+    /// 1: visits and measurements. 2: the `deliveries` outbox. 3: `failed_commits`. 4: each
+    /// measurement's clock and source device.
+    static let schemaVersion: Int64 = 4
 
     // The connection is used from the room actor and from shutdown; the mutex serialises it
     // because an sqlite3 handle must not be used by two threads at once.
@@ -45,6 +46,7 @@ public final class MeasurementStore: Sendable {
             if version < 1 { try database.execute(schemaVersion1) }
             if version < 2 { try database.execute(schemaVersion2) }
             if version < 3 { try database.execute(schemaVersion3) }
+            if version < 4 { try database.execute(schemaVersion4) }
             try database.setUserVersion(schemaVersion)
         }
     }
@@ -100,6 +102,18 @@ public final class MeasurementStore: Sendable {
         );
         INSERT INTO failed_commits (id, count) VALUES (1, 0);
         """
+
+    // Whose clock dated the reading and which physical device took it (`DeviceSource` as JSON).
+    // NULL in rows stored before: those read back as dated by the room, with no source, which is
+    // what they were uploaded or queued as.
+    private static let schemaVersion4 = """
+        ALTER TABLE measurements ADD COLUMN clock TEXT CHECK (clock IN ('device', 'room'));
+        ALTER TABLE measurements ADD COLUMN source TEXT;
+        """
+
+    /// The measurement columns in the order `StoredRow.measurement(from:)` reads them.
+    private static let measurementColumns =
+        "id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at, clock, source"
 
     // MARK: - Visits
 
@@ -171,9 +185,8 @@ public final class MeasurementStore: Sendable {
         try database.transaction {
             let statement = try database.prepare(
                 """
-                INSERT INTO measurements
-                    (id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO measurements (\(Self.measurementColumns))
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """)
             try statement.bind(record.id.uuidString.lowercased(), at: 1)
             try statement.bind(record.visitID, at: 2)
@@ -185,6 +198,8 @@ public final class MeasurementStore: Sendable {
             try statement.bind(Int64(record.reading.pulse), at: 8)
             try statement.bind(record.reading.measuredAt.timeIntervalSince1970, at: 9)
             try statement.bind(record.recordedAt.timeIntervalSince1970, at: 10)
+            try statement.bind(record.reading.clock.rawValue, at: 11)
+            try statement.bind(try Self.sourceText(record.reading.source), at: 12)
             _ = try statement.step()
             let delivery = try database.prepare(
                 """
@@ -202,7 +217,7 @@ public final class MeasurementStore: Sendable {
         try database.withLock { database in
             let statement = try database.prepare(
                 """
-                SELECT id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at
+                SELECT \(Self.measurementColumns)
                 FROM measurements WHERE visit_id = ? ORDER BY recorded_at, rowid
                 """)
             try statement.bind(visitID, at: 1)
@@ -220,7 +235,7 @@ public final class MeasurementStore: Sendable {
         try database.withLock { database in
             let statement = try database.prepare(
                 """
-                SELECT id, visit_id, device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at
+                SELECT \(Self.measurementColumns)
                 FROM measurements WHERE id = ?
                 """)
             try statement.bind(id.uuidString.lowercased(), at: 1)
@@ -250,7 +265,7 @@ public final class MeasurementStore: Sendable {
             let statement = try database.prepare(
                 """
                 SELECT m.id, m.visit_id, m.device, m.profile, m.systolic, m.diastolic, m.map, m.pulse,
-                       m.measured_at, m.recorded_at,
+                       m.measured_at, m.recorded_at, m.clock, m.source,
                        v.patient, d.attempts, d.next_attempt_at, d.last_error, d.created_at, d.seq, d.measurement_id
                 FROM deliveries d
                 LEFT JOIN measurements m ON m.id = d.measurement_id
@@ -266,10 +281,10 @@ public final class MeasurementStore: Sendable {
                 do {
                     items.append(try StoredRow(statement).outboxItem())
                 } catch {
-                    let id = statement.string(at: 16) ?? "?"
+                    let id = statement.string(at: 18) ?? "?"
                     damaged.append(
                         (
-                            statement.int64(at: 15),
+                            statement.int64(at: 17),
                             "quarantined: the stored measurement \(id) cannot be read (\(error)); "
                                 + "export it for analysis"
                         ))
@@ -454,6 +469,14 @@ public final class MeasurementStore: Sendable {
         }
     }
 
+    /// The source as compact JSON with sorted keys, or NULL when the device told nothing.
+    private static func sourceText(_ source: DeviceSource?) throws -> SQLiteValue {
+        guard let source, !source.isEmpty else { return .null }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return .text(String(decoding: try encoder.encode(source), as: UTF8.self))
+    }
+
     private static func state(of id: UUID, in database: SQLiteDatabase) throws -> DeliveryState? {
         let statement = try database.prepare("SELECT state FROM deliveries WHERE measurement_id = ?")
         try statement.bind(id.uuidString.lowercased(), at: 1)
@@ -471,8 +494,9 @@ private struct StoredRow {
         self.statement = statement
     }
 
-    /// A measurement in the column order id, visit_id, device, profile, systolic, diastolic,
-    /// map, pulse, measured_at, recorded_at, starting at `first`.
+    /// A measurement in the column order of `MeasurementStore.measurementColumns` (id, visit_id,
+    /// device, profile, systolic, diastolic, map, pulse, measured_at, recorded_at, clock, source),
+    /// starting at `first`.
     func measurement(from first: Int32) throws(RowDamage) -> MeasurementRecord {
         let idText = try text(first, "id")
         guard let id = UUID(uuidString: idText) else {
@@ -481,7 +505,8 @@ private struct StoredRow {
         let reading = BloodPressureReading(
             systolic: try integer(first + 4, "systolic"), diastolic: try integer(first + 5, "diastolic"),
             meanArterial: try integer(first + 6, "map"), pulse: try integer(first + 7, "pulse"),
-            measuredAt: try time(first + 8, "measured_at"))
+            measuredAt: try time(first + 8, "measured_at"), clock: try clock(first + 10),
+            source: try source(first + 11))
         return MeasurementRecord(
             id: id, visitID: try text(first + 1, "visit_id"), deviceID: try text(first + 2, "device"),
             profile: try text(first + 3, "profile"), reading: reading, recordedAt: try time(first + 9, "recorded_at"))
@@ -492,11 +517,33 @@ private struct StoredRow {
     func outboxItem() throws(RowDamage) -> OutboxItem {
         if statement.isNull(at: 0) { throw RowDamage(description: "its measurement row is missing") }
         let record = try measurement(from: 0)
-        if statement.isNull(at: 10) { throw RowDamage(description: "its visit \(record.visitID) is missing") }
+        if statement.isNull(at: 12) { throw RowDamage(description: "its visit \(record.visitID) is missing") }
         return OutboxItem(
-            record: record, patientID: try text(10, "patient"), attempts: try integer(11, "attempts"),
-            nextAttemptAt: try time(12, "next_attempt_at"), lastError: statement.string(at: 13),
-            createdAt: try time(14, "created_at"))
+            record: record, patientID: try text(12, "patient"), attempts: try integer(13, "attempts"),
+            nextAttemptAt: try time(14, "next_attempt_at"), lastError: statement.string(at: 15),
+            createdAt: try time(16, "created_at"))
+    }
+
+    /// The reading's clock; NULL (a row stored before schema 4) was the room's.
+    func clock(_ index: Int32) throws(RowDamage) -> BloodPressureReading.Clock {
+        if statement.isNull(at: index) { return .room }
+        let value = try text(index, "clock")
+        guard let clock = BloodPressureReading.Clock(rawValue: value) else {
+            throw RowDamage(description: "clock is \"\(value)\", expected device or room")
+        }
+        return clock
+    }
+
+    /// The reading's source device; NULL is none. JSON that does not decode is damage, not "no
+    /// source": the row is quarantined rather than uploaded as if no device were known.
+    func source(_ index: Int32) throws(RowDamage) -> DeviceSource? {
+        if statement.isNull(at: index) { return nil }
+        let value = try text(index, "source")
+        do {
+            return try JSONDecoder().decode(DeviceSource.self, from: Data(value.utf8))
+        } catch {
+            throw RowDamage(description: "source is not a device description (\(error))")
+        }
     }
 
     func text(_ index: Int32, _ column: String) throws(RowDamage) -> String {

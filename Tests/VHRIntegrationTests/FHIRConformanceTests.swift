@@ -23,6 +23,9 @@ import VHRTestSupport
         case negativeHalfHourZone
         /// Times written with a +05:45 offset.
         case positiveOddZone
+        /// An IEEE 11073 monitor that sent its system id: the Device is that unit, matched on the
+        /// PHD IG's system id identifier, with the room's name for it as a second identifier.
+        case monitorSystemID
 
         var testDescription: String { rawValue }
 
@@ -35,7 +38,13 @@ import VHRTestSupport
             }
         }
 
+        /// The system id of the monitor in ``monitorSystemID`` (Antidote's example agent).
+        static let systemID: [UInt8] = [0x00, 0x22, 0x09, 0x22, 0x58, 0x08, 0x03, 0xCC]
+
         var measurement: FHIRMeasurement {
+            if self == .monitorSystemID {
+                return Self.monitorMeasurement(systemID: Self.systemID, minutesLater: 0)
+            }
             let clock: BloodPressureReading.Clock = self == .deviceClock ? .device : .room
             let reading = BloodPressureReading(
                 systolic: 131, diastolic: 84, meanArterial: 100, pulse: 66, measuredAt: Self.measuredAt, clock: clock)
@@ -64,6 +73,30 @@ import VHRTestSupport
                     firmwareVersion: self == .deviceClock ? "2.4.1" : nil),
                 reading: reading, recordedAt: recordedAt, timeZone: zone, isTestData: self == .simulatedTestData)
         }
+
+        /// A stored PHD reading mapped as the uploader maps it: the monitor `systemID` in slot
+        /// `cuff`, dated by its clock `minutesLater` than the other shapes (another measurement).
+        static func monitorMeasurement(systemID: [UInt8], minutesLater: Int) -> FHIRMeasurement {
+            let visit = "visit-monitor-\(minutesLater)"
+            let reading = BloodPressureReading(
+                systolic: 131, diastolic: 84, meanArterial: 100, pulse: 66,
+                measuredAt: measuredAt.addingTimeInterval(Double(minutesLater) * 60), clock: .device,
+                source: DeviceSource(systemID: systemID))
+            let identity = MeasurementIdentity.bloodPressure(
+                reading, device: .room(profile: "ieee11073-bp-cuff", name: "cuff"),
+                patient: FHIRLab.testPatient,
+                timestamp: .device(reading.measuredAt))
+            let record = MeasurementRecord(
+                id: identity.uuid, visitID: visit, deviceID: "cuff", profile: "ieee11073-bp-cuff", reading: reading,
+                recordedAt: reading.measuredAt.addingTimeInterval(40.5))
+            let mapping = UploadMapping(
+                patientSystem: FHIRSystem.personnummer, visitSystem: "http://example.org/fhir/sid/visit",
+                deviceSystem: "http://example.org/fhir/sid/room-device", roomName: "room-7",
+                timeZone: TimeZone(secondsFromGMT: 3600)!)
+            return try! mapping.measurement(
+                record: record, patientID: FHIRLab.testPatient,
+                device: DeviceFacts(manufacturer: "ExampleMed AB", modelName: "BP-monitor", isSimulated: false))
+        }
     }
 
     @Test(arguments: Shape.allCases)
@@ -73,6 +106,11 @@ import VHRTestSupport
         let panel = try #require(bundle.json["entry"]?[1]?["resource"])
         #expect((panel["component"]?.arrayValue?.count ?? 0) == (shape == .withMeanPressure ? 3 : 2))
         #expect((panel["meta"]?["security"] != nil) == (shape == .simulatedTestData))
+        let device = try #require(bundle.json["entry"]?[0])
+        #expect((device["resource"]?["identifier"]?.arrayValue?.count ?? 0) == (shape == .monitorSystemID ? 2 : 1))
+        #expect(
+            (device["request"]?["ifNoneExist"]?.stringValue?.contains(FHIRDevice.systemIDSystem) ?? false)
+                == (shape == .monitorSystemID))
         let file = try Scratch.write(bundle.body, named: "bundle-\(shape.rawValue).json")
         defer { Scratch.remove(file) }
         for validator in FHIRLabValidator.allCases {
@@ -166,6 +204,32 @@ import VHRTestSupport
             #expect(second.entryStatusCodes == [200, 200, 200])
 
             try await expectStoredOnce(bundle, in: lab)
+        }
+    }
+
+    @Test func theSameMonitorMatchesItsDeviceAndASwappedOneIsANewDevice() async throws {
+        try await FHIRLab.with(proxyless) { lab in
+            let first = try Shape.monitorSystemID.bundle
+            let swapped = try FHIRTransactionBundle(
+                measurement: Shape.monitorMeasurement(
+                    systemID: [0xFE, 0xED, 0xAB, 0xEE, 0xDE, 0xAD, 0x07, 0xC3], minutesLater: 2))
+            let again = try FHIRTransactionBundle(
+                measurement: Shape.monitorMeasurement(systemID: Shape.systemID, minutesLater: 1))
+
+            let created = try await lab.post(first.body, to: lab.serverURL)
+            #expect(created.status == 200, "\(created.message) \(String(decoding: created.body, as: UTF8.self))")
+            #expect(created.entryStatusCodes == [201, 201, 201])
+            // The same monitor's next measurement: its Device matches, the Observations are new.
+            let matched = try await lab.post(again.body, to: lab.serverURL)
+            #expect(matched.entryStatusCodes == [200, 201, 201])
+            // Another monitor in the same slot is another Device.
+            let other = try await lab.post(swapped.body, to: lab.serverURL)
+            #expect(other.entryStatusCodes == [201, 201, 201])
+
+            #expect(try await lab.count("Device", identifier: first.measurement.device.identifier.searchToken) == 1)
+            #expect(try await lab.count("Device", identifier: swapped.measurement.device.identifier.searchToken) == 1)
+            let slot = try #require(first.measurement.device.otherIdentifiers.first)
+            #expect(try await lab.count("Device", identifier: slot.searchToken) == 2)
         }
     }
 

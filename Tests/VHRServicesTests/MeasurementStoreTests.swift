@@ -91,7 +91,7 @@ import VHRSystem
                 """)
         }
         let store = try MeasurementStore(path: directory.database)
-        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(3)]])
+        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(4)]])
         #expect(try Self.rawQuery(directory.database, "SELECT count FROM failed_commits") == [[.integer(0)]])
         #expect(try store.measurements(visitID: "visit-1") == [Self.record(1, at: 0), Self.record(2, at: 10)])
         // Never uploaded by version 1, so both are pending, oldest first, due since they were saved.
@@ -112,20 +112,143 @@ import VHRSystem
         #expect(try store.deliveryState(id: Self.id(3)) == .pending)
     }
 
+    /// A version-3 file exactly as vhrd 3 created it: visits, measurements without clock or
+    /// source, the outbox and `failed_commits`, with one saved measurement.
+    private static func writeVersion3File(_ path: String) throws {
+        let old = try SQLiteDatabase(path: path)
+        try old.setJournalModeWAL()
+        try old.execute(
+            """
+            BEGIN;
+            CREATE TABLE visits (
+                id TEXT PRIMARY KEY, patient TEXT NOT NULL, started_at REAL NOT NULL, ended_at REAL);
+            CREATE TABLE measurements (
+                id TEXT PRIMARY KEY, visit_id TEXT NOT NULL REFERENCES visits(id), device TEXT NOT NULL,
+                profile TEXT NOT NULL, systolic INTEGER NOT NULL, diastolic INTEGER NOT NULL,
+                map INTEGER NOT NULL, pulse INTEGER NOT NULL, measured_at REAL NOT NULL,
+                recorded_at REAL NOT NULL);
+            CREATE INDEX measurements_by_visit ON measurements(visit_id);
+            CREATE TABLE deliveries (
+                seq INTEGER PRIMARY KEY,
+                measurement_id TEXT NOT NULL UNIQUE REFERENCES measurements(id),
+                state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'held')),
+                attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at REAL NOT NULL, last_error TEXT,
+                held_reason TEXT, held_at REAL, delivered_at REAL, created_at REAL NOT NULL);
+            CREATE INDEX deliveries_by_state ON deliveries(state, seq);
+            CREATE TABLE failed_commits (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL);
+            INSERT INTO failed_commits (id, count) VALUES (1, 0);
+            INSERT INTO visits VALUES ('visit-1', '191212121212', 1800000000, NULL);
+            INSERT INTO measurements VALUES
+                ('00000000-0000-4000-8000-000000000001', 'visit-1', 'cuff-1', 'sim-cuff', 121, 80, 93, 61,
+                 1799999999, 1800000000);
+            INSERT INTO deliveries (measurement_id, state, attempts, next_attempt_at, created_at)
+                VALUES ('00000000-0000-4000-8000-000000000001', 'pending', 2, 1800000000, 1800000000);
+            PRAGMA user_version = 3;
+            COMMIT;
+            """)
+    }
+
+    /// A reading dated by the device's clock and taken by an identified monitor.
+    private static func identifiedRecord(_ number: Int, at offset: TimeInterval) -> MeasurementRecord {
+        var record = record(number, at: offset)
+        record.reading.clock = .device
+        record.reading.source = DeviceSource(
+            systemID: [0xFE, 0xED, 0xAB, 0xEE, 0xDE, 0xAD, 0x77, UInt8(number)], serialNumber: "SN-\(number)",
+            firmwareVersion: "2.4.1")
+        return record
+    }
+
+    @Test func migratesAVersion3FileWhoseRowsReadBackAsRoomClockWithoutSource() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        try Self.writeVersion3File(directory.database)
+        let store = try MeasurementStore(path: directory.database)
+        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(4)]])
+        #expect(
+            try Self.rawQuery(directory.database, "SELECT clock, source FROM measurements") == [[.null, .null]])
+        // The old row reads back as it was stored: dated by the room, no source, its outbox state kept.
+        let old = Self.record(1, at: 0)
+        #expect(old.reading.clock == .room && old.reading.source == nil)
+        #expect(try store.measurement(id: Self.id(1)) == old)
+        #expect(try store.measurements(visitID: "visit-1") == [old])
+        let items = try store.pendingDeliveries(dueBy: Self.t0, limit: 10)
+        #expect(items.map(\.record) == [old])
+        #expect(items.first?.attempts == 2)
+        // New rows in the migrated file keep both.
+        let new = Self.identifiedRecord(2, at: 10)
+        try store.save(new)
+        #expect(try store.measurement(id: Self.id(2)) == new)
+        #expect(try store.measurements(visitID: "visit-1") == [old, new])
+        #expect(
+            try store.pendingDeliveries(dueBy: Self.t0.addingTimeInterval(10), limit: 10).map(\.record) == [old, new])
+    }
+
+    @Test func theClockAndSourceAreStoredAsReadableColumnsAndSurviveAReopen() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let identified = Self.identifiedRecord(1, at: 0)
+        var plain = Self.record(2, at: 10)
+        plain.reading.clock = .device
+        do {
+            let store = try MeasurementStore(path: directory.database)
+            try store.beginVisit(Self.visit)
+            try store.save(identified)
+            try store.save(plain)
+        }
+        #expect(
+            try Self.rawQuery(directory.database, "SELECT clock, source FROM measurements ORDER BY id") == [
+                [
+                    .text("device"),
+                    .text(#"{"firmwareVersion":"2.4.1","serialNumber":"SN-1","systemID":"FE-ED-AB-EE-DE-AD-77-01"}"#),
+                ],
+                [.text("device"), .null],
+            ])
+        let reopened = try MeasurementStore(path: directory.database)
+        #expect(try reopened.measurements(visitID: Self.visit.id) == [identified, plain])
+        #expect(
+            try reopened.pendingDeliveries(dueBy: Self.t0.addingTimeInterval(10), limit: 10).map(\.record) == [
+                identified, plain,
+            ])
+    }
+
+    @Test func aDamagedClockOrSourceQuarantinesTheRow() throws {
+        let directory = try Directory()
+        defer { directory.remove() }
+        let store = try MeasurementStore(path: directory.database)
+        try store.beginVisit(Self.visit)
+        for number in 1...3 { try store.save(Self.identifiedRecord(number, at: Double(number) * 10)) }
+        do {
+            let raw = try SQLiteDatabase(path: directory.database)
+            try raw.execute(
+                """
+                PRAGMA ignore_check_constraints = ON;
+                UPDATE measurements SET clock = 'sundial' WHERE id = '00000000-0000-4000-8000-000000000001';
+                UPDATE measurements SET source = '{"systemID":"not hex"}'
+                    WHERE id = '00000000-0000-4000-8000-000000000002';
+                """)
+        }
+        let due = Self.t0.addingTimeInterval(100)
+        #expect(try store.pendingDeliveries(dueBy: due, limit: 10).map(\.id) == [Self.id(3)])
+        let reasons = try store.queueSummary(now: due).heldItems.map(\.reason)
+        #expect(reasons.count == 2)
+        #expect(reasons.first?.contains(#"clock is "sundial", expected device or room"#) == true)
+        #expect(reasons.last?.contains("source is not a device description") == true)
+    }
+
     @Test func refusesAFileFromANewerVhrd() throws {
         let directory = try Directory()
         defer { directory.remove() }
         do {
             let newer = try SQLiteDatabase(path: directory.database)
-            try newer.setUserVersion(4)
+            try newer.setUserVersion(5)
         }
         let error = #expect(throws: StoreError.self) { try MeasurementStore(path: directory.database) }
         let text = error.map { "\($0)" } ?? ""
         #expect(text.contains(directory.database))
-        #expect(text.contains("schema version 4") && text.contains("up to 3"))
+        #expect(text.contains("schema version 5") && text.contains("up to 4"))
         #expect(text.contains("install the newer vhrd"))
         // Refusing must not have touched the file.
-        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(4)]])
+        #expect(try Self.rawQuery(directory.database, "PRAGMA user_version") == [[.integer(5)]])
     }
 
     @Test func refusesAFileThatFailsItsIntegrityCheck() throws {

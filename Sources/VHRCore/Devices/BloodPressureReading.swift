@@ -16,6 +16,9 @@ public struct BloodPressureReading: Sendable, Equatable, Codable {
     /// Whose clock dated the reading. Only a device's trusted clock dates a stored reading the same
     /// way each time the device sends it, which the measurement's name-based identity relies on.
     public var clock: Clock
+    /// The physical device that took it, as far as the device identified itself; nil when it
+    /// did not (or the reading was stored before vhr kept this).
+    public var source: DeviceSource?
 
     /// Whose clock `measuredAt` comes from.
     public enum Clock: String, Sendable, Codable {
@@ -25,17 +28,21 @@ public struct BloodPressureReading: Sendable, Equatable, Codable {
         case room
     }
 
-    public init(systolic: Int, diastolic: Int, meanArterial: Int, pulse: Int, measuredAt: Date, clock: Clock = .room) {
+    public init(
+        systolic: Int, diastolic: Int, meanArterial: Int, pulse: Int, measuredAt: Date, clock: Clock = .room,
+        source: DeviceSource? = nil
+    ) {
         self.systolic = systolic
         self.diastolic = diastolic
         self.meanArterial = meanArterial
         self.pulse = pulse
         self.measuredAt = measuredAt
         self.clock = clock
+        self.source = source
     }
 
     private enum CodingKeys: String, CodingKey {
-        case systolic, diastolic, meanArterial, pulse, measuredAt, clock
+        case systolic, diastolic, meanArterial, pulse, measuredAt, clock, source
     }
 
     public init(from decoder: any Decoder) throws {
@@ -47,5 +54,6 @@ public struct BloodPressureReading: Sendable, Equatable, Codable {
         measuredAt = try container.decode(Date.self, forKey: .measuredAt)
         // Readings encoded before the clock was recorded were all dated by the room.
         clock = try container.decodeIfPresent(Clock.self, forKey: .clock) ?? .room
+        source = try container.decodeIfPresent(DeviceSource.self, forKey: .source)
     }
 }

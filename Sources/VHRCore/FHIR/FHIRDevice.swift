@@ -4,9 +4,13 @@
 /// come from the device itself (the PHD system attributes, a vendor query) or from the room
 /// configuration, so the caller supplies them here.
 public struct FHIRDevice: Sendable, Equatable {
-    /// The device's identity on the server, usually its serial number in the care provider's
-    /// serial-number system; the conditional create matches on it.
+    /// The device's identity on the server; the conditional create matches on it. vhr uses the
+    /// unit's IEEE 11073 system id when the device reported one (``systemIDIdentifier(_:)``), so
+    /// the Device stands for the physical monitor, else the room's name for the device.
     public var identifier: FHIRIdentifier
+    /// Further identifiers, listed after `identifier` (the room's name for a monitor that is
+    /// matched on its system id).
+    public var otherIdentifiers: [FHIRIdentifier]
     public var manufacturer: String?
     /// The model's human name (`DeviceInfo.model`), sent as the `model-name` device name.
     public var modelName: String
@@ -15,10 +19,11 @@ public struct FHIRDevice: Sendable, Equatable {
     public var firmwareVersion: String?
 
     public init(
-        identifier: FHIRIdentifier, manufacturer: String? = nil, modelName: String, modelNumber: String? = nil,
-        serialNumber: String? = nil, firmwareVersion: String? = nil
+        identifier: FHIRIdentifier, otherIdentifiers: [FHIRIdentifier] = [], manufacturer: String? = nil,
+        modelName: String, modelNumber: String? = nil, serialNumber: String? = nil, firmwareVersion: String? = nil
     ) {
         self.identifier = identifier
+        self.otherIdentifiers = otherIdentifiers
         self.manufacturer = manufacturer
         self.modelName = modelName
         self.modelNumber = modelNumber
@@ -41,7 +46,7 @@ public struct FHIRDevice: Sendable, Equatable {
     public var resource: JSONValue {
         var members: [String: JSONValue] = [
             "resourceType": "Device",
-            "identifier": [identifier.json],
+            "identifier": .array(([identifier] + otherIdentifiers).map(Self.json)),
             "status": "active",
             "deviceName": [["name": .string(modelName), "type": "model-name"]],
             "type": [
@@ -58,5 +63,41 @@ public struct FHIRDevice: Sendable, Equatable {
             members["version"] = [["type": ["text": "firmware"], "value": .string(firmwareVersion)]]
         }
         return .object(members)
+    }
+
+    // MARK: - The IEEE 11073 system id
+
+    /// The identifier system of an IEEE EUI-64 (the OID the HL7 PHD IG fixes for the system id).
+    public static let systemIDSystem = "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680"
+    /// The code system of the identifier's type (HL7 PHD IG STU 2, on terminology.hl7.org).
+    public static let identifierTypeSystem = "http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers"
+    /// The identifier type code of an IEEE 11073 system id.
+    public static let systemIDTypeCode = "SYSID"
+
+    /// The identifier of a unit's IEEE 11073 system id as the HL7 PHD IG writes it: the bytes as
+    /// upper-case hex pairs joined by `-` (`FE-ED-AB-EE-DE-AD-77-C3`) in ``systemIDSystem``; the
+    /// resource types it `SYSID`.
+    ///
+    /// - Throws: When `systemID` is empty.
+    public static func systemIDIdentifier(_ systemID: [UInt8]) throws(FHIRMappingError) -> FHIRIdentifier {
+        try FHIRIdentifier(
+            system: systemIDSystem, value: DeviceSource.hyphenatedHex(systemID), field: "device system id")
+    }
+
+    /// An identifier as JSON; one in ``systemIDSystem`` gets the IG's `SYSID` type, which its
+    /// Device profile requires of the system id slice.
+    private static func json(_ identifier: FHIRIdentifier) -> JSONValue {
+        guard identifier.system == systemIDSystem else { return identifier.json }
+        return [
+            "type": [
+                "coding": [
+                    [
+                        "system": .string(identifierTypeSystem), "code": .string(systemIDTypeCode),
+                        "display": "IEEE 11073 System Identifier",
+                    ]
+                ]
+            ],
+            "system": .string(identifier.system), "value": .string(identifier.value),
+        ]
     }
 }

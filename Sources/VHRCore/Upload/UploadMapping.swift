@@ -2,7 +2,7 @@ import Foundation
 
 /// Turns a stored measurement into the transaction Bundle the uploader sends: the patient and
 /// visit by the configured identifier systems, the device as `<room>/<device>` in the device
-/// system.
+/// system, and as the physical unit's IEEE 11073 system id when the stored reading has one.
 ///
 /// A pure function of the stored row and the configuration, so every retry of a measurement
 /// sends the same bytes.
@@ -45,15 +45,29 @@ public struct UploadMapping: Sendable, Equatable {
     ///   - record: The measurement as stored.
     ///   - patientID: The patient of the measurement's visit.
     ///   - device: The device's facts; `nil` (a device no longer configured) names it by the
-    ///     stored profile and does not mark the measurement as test data.
+    ///     stored profile and does not mark the measurement as test data. What the stored reading's
+    ///     source says about the unit comes first (``DeviceFacts/preferring(_:)``).
     /// - Throws: When the patient, visit or device identifier is not search-safe: such a row is
     ///   held, since no retry can fix it.
+    ///
+    /// The Device stands for the physical monitor when its system id is known: the conditional
+    /// create matches on the system id identifier (a swapped monitor is a new Device), and
+    /// `<room>/<device>` follows as a second identifier. Without one, `<room>/<device>` is the only
+    /// identifier and the match, as for every reading stored before vhr kept the source.
     public func measurement(record: MeasurementRecord, patientID: String, device: DeviceFacts?) throws(FHIRMappingError)
         -> FHIRMeasurement
     {
-        let facts = device ?? DeviceFacts(modelName: record.profile, isSimulated: false)
+        let facts = (device ?? DeviceFacts(modelName: record.profile, isSimulated: false))
+            .preferring(record.reading.source)
+        let roomIdentifier = try deviceIdentifier(deviceID: record.deviceID)
+        var identifier = roomIdentifier
+        var otherIdentifiers: [FHIRIdentifier] = []
+        if let systemID = facts.systemID, DeviceSource.isEUI64(systemID) {
+            identifier = try FHIRDevice.systemIDIdentifier(systemID)
+            otherIdentifiers = [roomIdentifier]
+        }
         let fhirDevice = FHIRDevice(
-            identifier: try deviceIdentifier(deviceID: record.deviceID), manufacturer: facts.manufacturer,
+            identifier: identifier, otherIdentifiers: otherIdentifiers, manufacturer: facts.manufacturer,
             modelName: facts.modelName, modelNumber: facts.modelNumber, serialNumber: facts.serialNumber,
             firmwareVersion: facts.firmwareVersion)
         return try FHIRMeasurement(

@@ -22,4 +22,40 @@ import Testing
         #expect(resource["identifier"] == [identifier.json])
         #expect(resource["type"]?["coding"]?[0]?["code"] == "528391")
     }
+
+    @Test func theSystemIDIdentifierIsTheIGsSysIDSlice() throws {
+        let identifier = try FHIRDevice.systemIDIdentifier([0xFE, 0xED, 0xAB, 0xEE, 0xDE, 0xAD, 0x07, 0xC3])
+        #expect(identifier.system == "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680")
+        #expect(identifier.value == "FE-ED-AB-EE-DE-AD-07-C3")
+        #expect(
+            identifier.ifNoneExist == "identifier=urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680|FE-ED-AB-EE-DE-AD-07-C3")
+        #expect(throws: FHIRMappingError.unsafeIdentifier(field: "device system id")) {
+            try FHIRDevice.systemIDIdentifier([])
+        }
+        let room = try FHIRIdentifier(system: "urn:vhr:device", value: "room-3/cuff")
+        let resource = FHIRDevice(identifier: identifier, otherIdentifiers: [room], modelName: "BP").resource
+        #expect(
+            resource["identifier"] == [
+                [
+                    "type": [
+                        "coding": [
+                            [
+                                "system": "http://terminology.hl7.org/CodeSystem/ContinuaDeviceIdentifiers",
+                                "code": "SYSID", "display": "IEEE 11073 System Identifier",
+                            ]
+                        ]
+                    ],
+                    "system": "urn:oid:1.2.840.10004.1.1.1.0.0.1.0.0.1.2680", "value": "FE-ED-AB-EE-DE-AD-07-C3",
+                ],
+                ["system": "urn:vhr:device", "value": "room-3/cuff"],
+            ])
+    }
+
+    @Test func otherIdentifiersFollowTheMatchedOneInOrder() throws {
+        let first = try FHIRIdentifier(system: "urn:a", value: "1")
+        let second = try FHIRIdentifier(system: "urn:b", value: "2")
+        let third = try FHIRIdentifier(system: "urn:c", value: "3")
+        let resource = FHIRDevice(identifier: first, otherIdentifiers: [second, third], modelName: "BP").resource
+        #expect(resource["identifier"] == [first.json, second.json, third.json])
+    }
 }

@@ -18,17 +18,21 @@ import VHRDevices
         var all: [CuffEvent] { events.withLock { $0 } }
     }
 
-    /// A reading dated by the monitor's clock unless `clock` says the room's.
+    /// The system id of Antidote's extended-configuration agent.
+    static let antidoteSystemID: [UInt8] = [0x00, 0x22, 0x09, 0x22, 0x58, 0x08, 0x03, 0xCC]
+    /// The system id of the Antidote example agent in the other sessions.
+    static let standardSystemID: [UInt8] = [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x07]
+
+    /// A reading dated by the monitor's clock unless `clock` says the room's, taken by the monitor
+    /// whose system id is `systemID` (the standard sessions' agent unless said).
     static func reading(
-        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device
+        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device,
+        systemID: [UInt8] = standardSystemID
     ) -> BloodPressureReading {
         BloodPressureReading(
             systolic: sys, diastolic: dia, meanArterial: map, pulse: pulse,
-            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock)
+            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock, source: DeviceSource(systemID: systemID))
     }
-
-    /// The system id of Antidote's extended-configuration agent.
-    static let antidoteSystemID: [UInt8] = [0x00, 0x22, 0x09, 0x22, 0x58, 0x08, 0x03, 0xCC]
 
     static let h241 = reading(120, 80, 100, 60, "2007-12-06T12:10:00Z")
 
@@ -72,7 +76,11 @@ import VHRDevices
         #expect(link.failures.isEmpty, "\(link.failures)")
         #expect(learned.withLock { $0 } == [0x4000])
         #expect(cuff.knownConfigurations[Self.antidoteSystemID]?[0x4000] != nil)
-        #expect(recorder.all == [.connected, .completed(Self.reading(113, 71, 85, 71, "2010-07-21T15:35:53Z"))])
+        #expect(
+            recorder.all == [
+                .connected,
+                .completed(Self.reading(113, 71, 85, 71, "2010-07-21T15:35:53Z", systemID: Self.antidoteSystemID)),
+            ])
     }
 
     @Test func theVisitStartKeepsAnEarlierPatientsReadingsOut() async throws {

@@ -294,7 +294,8 @@ private final class ScriptPlayer: Sendable {
         #expect(player.isFinished && player.problem == nil, "\(player.problem ?? "the session did not run to its end")")
         let reading = BloodPressureReading(
             systolic: 120, diastolic: 80, meanArterial: 100, pulse: 60,
-            measuredAt: ISO8601DateFormatter().date(from: "2007-12-06T12:10:00Z")!, clock: .device)
+            measuredAt: ISO8601DateFormatter().date(from: "2007-12-06T12:10:00Z")!, clock: .device,
+            source: DeviceSource(systemID: [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x07]))
         #expect(events.withLock { $0 } == [.connected, .completed(reading)])
         player.close()
     }

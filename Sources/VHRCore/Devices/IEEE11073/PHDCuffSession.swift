@@ -102,6 +102,8 @@ public struct PHDCuffSession: Sendable {
     /// The first bytes (up to two) of the partial APDU in the framer, to check its choice early.
     private var partialHead: [UInt8] = []
     private var deliveredThisAssociation = false
+    /// The associated agent's own identity, stamped on every reading it delivers.
+    private var agent: DeviceSource?
     private var linkUp = false
 
     /// - Parameters:
@@ -304,11 +306,13 @@ public struct PHDCuffSession: Sendable {
             case .stopTimer(let timer):
                 let mine = Self.timer(timer)
                 if deadlines.removeValue(forKey: mine) != nil { output.timers.append(.cancel(mine)) }
-            case .readings(let readings, _):
+            case .readings(let readings, let systemID):
+                agent = Self.source(systemID: systemID)
                 let assembled = assembler.add(readings, receivedAt: wallClock ?? Date(timeIntervalSince1970: 0))
                 take(assembled, into: &output)
             case .associated(let systemID, let configuration):
                 deliveredThisAssociation = false
+                agent = Self.source(systemID: systemID)
                 output.notices.append(
                     "associated with device \(Hex.string(systemID)), configuration 0x\(Hex.word(configuration.id))")
             case .configurationLearned(let systemID, let configuration):
@@ -329,16 +333,18 @@ public struct PHDCuffSession: Sendable {
     }
 
     private mutating func take(_ assembled: PHDReadingAssembler.Output, into output: inout Output) {
-        for reading in assembled.readings {
+        for var reading in assembled.readings {
+            reading.source = agent
             output.events.append(.completed(reading))
             deliveredThisAssociation = true
         }
-        for reading in assembled.previous {
+        for var reading in assembled.previous {
+            reading.source = agent
+            output.previous.append(reading)
             output.problems.append(
                 "stored reading \(reading.systolic)/\(reading.diastolic) mmHg pulse \(reading.pulse) from "
                     + "\(reading.measuredAt) is older than this visit (an earlier patient's); not recorded")
         }
-        output.previous += assembled.previous
         output.problems += assembled.problems
     }
 
@@ -373,6 +379,13 @@ public struct PHDCuffSession: Sendable {
 
     private static func isChoice(_ head: [UInt8]) -> Bool {
         (0xE2...0xE7).contains(head[0]) && head[1] == 0
+    }
+
+    /// The agent's identity from its AARQ. The system id is the only one it gives without being
+    /// asked: model, serial and firmware are MDS attributes, which only a GET the manager never
+    /// sends would fetch (the recorded sessions hold vhr to the APDUs it sends today).
+    private static func source(systemID: [UInt8]) -> DeviceSource? {
+        systemID.isEmpty ? nil : DeviceSource(systemID: systemID)
     }
 
     private static func timer(_ timer: ManagerStateMachine.Timer) -> Timer {

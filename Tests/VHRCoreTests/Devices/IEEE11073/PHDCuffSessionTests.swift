@@ -102,13 +102,20 @@ import VHRCore
         return replay
     }
 
-    /// A reading dated by the monitor's clock unless `clock` says the room's.
+    /// The system id in the AARQ of the Antidote example agent most sessions replay.
+    static let antidoteAgent = DeviceSource(systemID: [0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x07])
+    /// The system id in the AARQ of the agent with the extended configuration.
+    static let extendedAgent = DeviceSource(systemID: [0x00, 0x22, 0x09, 0x22, 0x58, 0x08, 0x03, 0xCC])
+
+    /// A reading dated by the monitor's clock unless `clock` says the room's, from the monitor
+    /// `source` (the Antidote agent unless said).
     static func reading(
-        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device
+        _ sys: Int, _ dia: Int, _ map: Int, _ pulse: Int, _ iso: String, clock: BloodPressureReading.Clock = .device,
+        source: DeviceSource = antidoteAgent
     ) -> BloodPressureReading {
         BloodPressureReading(
             systolic: sys, diastolic: dia, meanArterial: map, pulse: pulse,
-            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock)
+            measuredAt: ISO8601DateFormatter().date(from: iso)!, clock: clock, source: source)
     }
 
     @Test(arguments: Delivery.allCases)
@@ -124,7 +131,11 @@ import VHRCore
     func anExtendedConfigurationIsLearnedOnceAndItsResendIsDeduplicated(delivery: Delivery) throws {
         let replay = try Self.replay("extended-config", delivery: delivery)
         #expect(replay.mismatches.isEmpty, "\(replay.mismatches)")
-        #expect(replay.events == [.connected, .completed(Self.reading(113, 71, 85, 71, "2010-07-21T15:35:53Z"))])
+        #expect(
+            replay.events == [
+                .connected,
+                .completed(Self.reading(113, 71, 85, 71, "2010-07-21T15:35:53Z", source: Self.extendedAgent)),
+            ])
         #expect(replay.learned.map(\.configuration.id) == [0x4000])
         #expect(replay.learned.first?.systemID == BPVectors.bytes("00 22 09 22 58 08 03 cc"))
         #expect(replay.session.knownConfigurations[BPVectors.bytes("00 22 09 22 58 08 03 cc")]?[0x4000] != nil)
@@ -182,7 +193,8 @@ import VHRCore
                 .connected,
                 .completed(
                     BloodPressureReading(
-                        systolic: 118, diastolic: 76, meanArterial: 90, pulse: 64, measuredAt: Self.wallClock)),
+                        systolic: 118, diastolic: 76, meanArterial: 90, pulse: 64, measuredAt: Self.wallClock,
+                        source: Self.antidoteAgent)),
             ])
         #expect(replay.problems.contains { $0.contains("unset") })
     }
@@ -309,6 +321,30 @@ import VHRCore
         #expect(end.send == [[0xE5, 0, 0, 2, 0, 0]])
         #expect(end.events.isEmpty)
         #expect(end.problems.contains { $0.contains("128/84/99") && $0.contains("without a pulse") })
+    }
+
+    @Test func eachReadingNamesTheMonitorOfItsOwnAssociation() throws {
+        var session = PHDCuffSession(settings: Self.settings)
+        _ = session.connected()
+        let standard = BPVectors.vector("antidote.H211_ID_02BC.aarq").bytes
+        let measurement = BPVectors.vector("antidote.H241_ID_02BC.bp_measurement").bytes
+        _ = session.received(standard, at: .zero, wallClock: Self.wallClock)
+        let first = session.received(measurement, at: .zero, wallClock: Self.wallClock)
+        #expect(first.events.map(Self.source) == [Self.antidoteAgent])
+        _ = session.received([0xE4, 0, 0, 2, 0, 0], at: .zero, wallClock: Self.wallClock)
+        // Another monitor on the same port: the same AARQ with its own system id (bytes 36…43).
+        var swapped = standard
+        let other: [UInt8] = [0xFE, 0xED, 0xAB, 0xEE, 0xDE, 0xAD, 0x77, 0xC3]
+        swapped.replaceSubrange(36..<44, with: other)
+        let accepted = session.received(swapped, at: .zero, wallClock: Self.wallClock)
+        #expect(accepted.notices.contains { $0.contains("feedabeedead77c3") })
+        let second = session.received(measurement, at: .zero, wallClock: Self.wallClock)
+        #expect(second.events.map(Self.source) == [DeviceSource(systemID: other)])
+    }
+
+    private static func source(_ event: CuffEvent) -> DeviceSource? {
+        guard case .completed(let reading) = event else { return nil }
+        return reading.source
     }
 
     @Test func bytesBeforeConnectAreIgnored() {
