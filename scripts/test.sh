@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+# Every process the tests start carries this marker; afterwards none may still run.
+export VHR_TEST_RUN="test-sh-$$-$(date +%s)"
+trap 'status=$?; scripts/check-no-orphans.sh || status=1; exit $status' EXIT
+
 # First, so the suite's own summary is the last word of the run.
 start=$(date +%s)
 scripts/tsan.sh

@@ -134,7 +134,7 @@ import Testing
             try await Task.sleep(for: .milliseconds(10))
         }
         kill(first.vhrdPID, SIGKILL)
-        while first.daemon.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        try await first.waitForExit()
         let killed = try await inFlight.value
         #expect(killed.status != 0, "a measurement killed while inflating was reported saved")
         Self.removeStaleSockets(first)
@@ -189,7 +189,7 @@ import Testing
         let refused = try await ledger.measure(room)
         #expect(ledger.refused == 1, "with failing syncs the kiosk was told \(refused)")
         kill(room.vhrdPID, SIGKILL)
-        while room.daemon.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+        try await room.waitForExit()
         let store = try await IOFaultLedger.readStore(room)
         #expect(store.integrity == "ok")
         #expect(ledger.lost(stored: store.ids).isEmpty)
@@ -228,29 +228,34 @@ import Testing
     /// 30 s; one that comes up (or hangs) is stopped and fails the test.
     static func launch(_ wrapper: [String], _ room: RoomProcess, _ arguments: [String]) async throws -> Exit {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
-            wrapper + [
+        process.executableURL = ProcessGroup.setpriv
+        process.arguments = ProcessGroup.dyingWithParent(
+            ["/usr/bin/env"] + wrapper + [
                 try RoomProcess.executable("vhrd").path, "--simulate", "--runtime-dir", room.runtimeDirectory,
                 "--state-dir", room.stateDirectory,
-            ] + arguments
+            ] + arguments)
         let pipe = Pipe()
         let output = LockedData()
         pipe.fileHandleForReading.readabilityHandler = { output.append($0.availableData) }
         process.standardError = pipe
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let group = try ProcessGroup.launch(process)
+        defer { group.end() }
         let deadline = ContinuousClock.now + .seconds(30)
         while process.isRunning {
             let up = FileManager.default.fileExists(atPath: room.runtimeDirectory + "/control.sock")
             if up || ContinuousClock.now > deadline {
-                process.terminate()
-                process.waitUntilExit()
+                group.end()
                 Issue.record(up ? "vhrd started although it cannot read its store" : "vhrd hung at start")
                 break
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+        // A killed group that Foundation has not reaped yet has no status to read.
+        while process.isRunning, ContinuousClock.now < deadline + .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        guard !process.isRunning else { throw IntegrationError("vhrd under \(wrapper) was never reaped") }
         pipe.fileHandleForReading.readabilityHandler = nil
         output.append(pipe.fileHandleForReading.readDataToEndOfFile())
         return Exit(status: process.terminationStatus, stderr: String(decoding: output.value, as: UTF8.self))

@@ -86,23 +86,18 @@ import VHRSystem
         defer { try? FileManager.default.removeItem(at: root) }
         let sockets = ["control", "stream", "tap"]
         let activator = Process()
-        activator.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-socket-activate")
-        activator.arguments =
-            sockets.flatMap { ["-l", "\(run)/\($0).sock"] }
-            + (named ? ["--fdname=" + sockets.joined(separator: ":")] : [])
-            + [try RoomProcess.executable("vhrd").path, "--simulate", "--runtime-dir", run, "--state-dir", state]
+        activator.executableURL = ProcessGroup.setpriv
+        activator.arguments = ProcessGroup.dyingWithParent(
+            ["/usr/bin/systemd-socket-activate"] + sockets.flatMap { ["-l", "\(run)/\($0).sock"] }
+                + (named ? ["--fdname=" + sockets.joined(separator: ":")] : [])
+                + [try RoomProcess.executable("vhrd").path, "--simulate", "--runtime-dir", run, "--state-dir", state])
         let log = LockedData()
         let pipe = Pipe()
         pipe.fileHandleForReading.readabilityHandler = { log.append($0.availableData) }
         activator.standardError = pipe
         activator.standardOutput = FileHandle.nullDevice
-        try activator.run()
-        defer {
-            if activator.isRunning {
-                activator.terminate()
-                activator.waitUntilExit()
-            }
-        }
+        let group = try ProcessGroup.launch(activator)
+        defer { group.end() }
         var inodes: [String: ino_t] = [:]
         for name in sockets {
             inodes[name] = try await Self.waitForSocket("\(run)/\(name).sock", of: activator)
