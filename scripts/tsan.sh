@@ -24,4 +24,4 @@ flags="-c release --sanitize=thread -Xswiftc -enable-testing --scratch-path .bui
 swift build --build-tests $flags
 # shellcheck disable=SC2086
 TSAN_OPTIONS="halt_on_error=1 ${TSAN_OPTIONS:-}" \
-    swift test --skip-build $flags --filter 'SPSCRingTests|SampleRingTests'
+    swift test --skip-build $flags --filter 'SPSCRingTests|SampleRingTests|SampleRingReadCacheTests'

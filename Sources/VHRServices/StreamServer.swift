@@ -60,6 +60,10 @@ public final class StreamServer: Sendable {
     /// the ring straight into its payload.
     // nonisolated(unsafe): only touched on `queue`, inside `sendAudio`.
     private nonisolated(unsafe) let frame: UnsafeMutableRawBufferPointer
+    /// The frames last read from the ring: listeners at the same cursor (the usual case) read the
+    /// ring once between them, the rest copy from here (`SampleRing.ReadCache`).
+    // nonisolated(unsafe): only touched on `queue`, inside `pump`.
+    private nonisolated(unsafe) var reads: SampleRing.ReadCache
 
     private struct State {
         var listeners: [ObjectIdentifier: Listener] = [:]
@@ -109,6 +113,7 @@ public final class StreamServer: Sendable {
             sendBufferBytes: settings.sendBufferBytes,
             maxPendingOutput: 1 << 20, inherited: inherited)
         self.frameSamples = max(1, ring.format.sampleRate * settings.frameMilliseconds / 1000)
+        self.reads = SampleRing.ReadCache(ring: ring, capacity: frameSamples)
         self.frame = .allocate(
             byteCount: StreamFrameHeader.size + frameSamples * ring.format.bytesPerFrame, alignment: 8)
         self.state = QueueConfined(State(), queue: queue)
@@ -378,7 +383,7 @@ public final class StreamServer: Sendable {
         // because this host is little-endian (x86_64, aarch64).
         let payload = UnsafeMutableRawBufferPointer(rebasing: frame[StreamFrameHeader.size...])
             .bindMemory(to: Int16.self)
-        let result = ring.read(from: listener.cursor, into: payload)
+        let result = reads.read(from: listener.cursor, into: payload)
         listener.dropped += result.lost
         listener.droppedTotal += result.lost
         guard result.count > 0 else {

@@ -54,6 +54,9 @@ public final class TapServer: Sendable {
     /// Samples are read from the ring straight into this buffer and sent from it.
     // nonisolated(unsafe): only touched on `queue`, inside `pump`.
     private nonisolated(unsafe) let buffer: UnsafeMutableBufferPointer<Int16>
+    /// The frames last read from the ring, shared by listeners at the same cursor (`SampleRing.ReadCache`).
+    // nonisolated(unsafe): only touched on `queue`, inside `pump`.
+    private nonisolated(unsafe) var reads: SampleRing.ReadCache
 
     private struct State {
         var listeners: [ObjectIdentifier: Listener] = [:]
@@ -91,6 +94,7 @@ public final class TapServer: Sendable {
             maxPendingOutput: 1 << 20, inherited: inherited)
         let frames = max(1, ring.format.sampleRate * settings.maxMillisecondsPerPump / 1000)
         self.buffer = .allocate(capacity: frames * ring.format.channels)
+        self.reads = SampleRing.ReadCache(ring: ring, capacity: frames)
         self.state = QueueConfined(State(), queue: queue)
         self.wakeup = CaptureWakeup(queue: queue)
     }
@@ -218,7 +222,7 @@ public final class TapServer: Sendable {
                 listener.cursor = target
             }
             guard live > listener.cursor else { continue }
-            let result = ring.read(from: listener.cursor, into: buffer)
+            let result = reads.read(from: listener.cursor, into: buffer)
             if result.lost > 0 { reportXrun(listener.name, dropped: result.lost, at: result.firstIndex) }
             listener.dropped += result.lost
             listener.cursor = result.firstIndex + UInt64(result.count)

@@ -132,15 +132,18 @@ enum FanoutBenchmark {
             errors: errors, cpuNanoseconds: threadCPUTime() - cpuStart)
     }
 
-    /// Serves `readers` cursors from this one thread: each in turn reads at most one block and
-    /// checks it. The first cursor to read a block pulls it across cores; the others copy it from
-    /// this core's cache, which is what makes one serving thread cheaper than a thread per reader.
-    /// CPU time is the serving thread's, shared by its readers.
+    /// Serves `readers` cursors from this one thread: each in turn reads at most one block into
+    /// its own buffer and checks it. Reads go through a `SampleRing.ReadCache`, as in vhrd's
+    /// stream and tap servers: the first cursor to want a block reads it from the ring (across
+    /// cores, under the seqlock check); the others at that cursor copy it from the cache, in this
+    /// core's L1. CPU time is the serving thread's, shared by its readers.
     private static func serve(_ ring: SampleRing, readers count: Int, block: Int, _ run: TwoThreadRun)
         -> [ReaderResult]
     {
         let buffer = UnsafeMutableBufferPointer<Int16>.allocate(capacity: block)
         defer { buffer.deallocate() }
+        // As vhrd's stream server: readers at the same cursor read the ring once between them.
+        var reads = SampleRing.ReadCache(ring: ring, capacity: block)
         var readers = (0..<count).map { _ in ring.makeReader() }
         var errors = [Int](repeating: 0, count: count)
         var samples = [Int](repeating: 0, count: count)
@@ -148,7 +151,7 @@ enum FanoutBenchmark {
         let start = MonotonicClock.now()
         while !run.isStopped {
             for index in 0..<count {
-                let result = readers[index].read(into: buffer)
+                let result = reads.read(&readers[index], into: buffer)
                 if result.count > 0 {
                     errors[index] &+= Ramp.mismatches(
                         UnsafeBufferPointer(rebasing: buffer[..<result.count]),

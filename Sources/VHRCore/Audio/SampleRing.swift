@@ -10,6 +10,8 @@ import Synchronization
 ///     ring.writeIndex, ring.captureTime(ofIndex:), ring.format, ring.capacity
 ///     var reader = ring.makeReader()                           // cursor at the live edge (or Reader(ring:cursor:))
 ///     reader.read(into: buffer) -> ReadResult; reader.cursor; reader.lost; reader.available
+///     var cache = SampleRing.ReadCache(ring: ring, capacity: frames)  // one serving thread, many readers
+///     cache.read(&reader, into: buffer) / cache.read(from: cursor, into: buffer) -> ReadResult
 ///
 /// The writer never waits and never looks at readers; when the ring is full it overwrites the
 /// oldest frames. Each reader keeps its own cursor, a 64-bit frame index counting from the first
@@ -73,9 +75,14 @@ public final class SampleRing: AudioSink, @unchecked Sendable {
         /// Copies the next frames into `buffer` and advances the cursor; see `SampleRing.read`.
         public mutating func read(into buffer: UnsafeMutableBufferPointer<Int16>) -> ReadResult {
             let result = ring.read(from: cursor, into: buffer)
+            advance(by: result)
+            return result
+        }
+
+        /// Takes in what a read from this reader's cursor returned.
+        mutating func advance(by result: ReadResult) {
             lost += result.lost
             cursor = result.nextCursor
-            return result
         }
 
         /// Frames written and not yet read (more than `ring.capacity` if this reader was lapped).

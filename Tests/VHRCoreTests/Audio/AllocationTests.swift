@@ -50,6 +50,39 @@ import VHRCore
         #expect(checksum != 0 && ring.count == 0)
     }
 
+    @Test func sampleRingReadCacheDoesNotAllocate() {
+        #expect(vhr_allocation_counting_available() == 1, "allocations are not measurable under a sanitizer")
+        let ring = SampleRing(format: AudioFormat(sampleRate: 48_000), capacity: 1024)
+        var cache = SampleRing.ReadCache(ring: ring, capacity: 256)
+        var readers = (0..<4).map { _ in ring.makeReader() }
+        let source = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 256)
+        let target = UnsafeMutableBufferPointer<Int16>.allocate(capacity: 256)
+        defer {
+            source.deallocate()
+            target.deallocate()
+        }
+        source.initialize(repeating: 5)
+        target.initialize(repeating: 0)
+        var checksum = 0
+        func loop(_ iterations: Int) {
+            for index in 0..<iterations {
+                ring.write(UnsafeBufferPointer(rebasing: source[0..<(index & 255)]), captureTime: Int64(index))
+                for reader in readers.indices {
+                    let frames = (index &+ reader &* 37) & 255
+                    checksum &+=
+                        cache.read(&readers[reader], into: UnsafeMutableBufferPointer(rebasing: target[0..<frames]))
+                        .count
+                }
+            }
+        }
+        loop(1000)
+        vhr_allocation_reset()
+        loop(Self.iterations)
+        let counted = vhr_allocation_count()
+        #expect(counted == 0)
+        #expect(checksum != 0)
+    }
+
     @Test func sampleRingWriteAndReadDoNotAllocate() {
         #expect(vhr_allocation_counting_available() == 1, "allocations are not measurable under a sanitizer")
         let ring = SampleRing(format: AudioFormat(sampleRate: 48_000, channels: 2), capacity: 1024)
