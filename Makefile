@@ -18,6 +18,8 @@ TMPFILESDIR ?= $(LIBDIR)/tmpfiles.d
 UDEVRULESDIR ?= $(LIBDIR)/udev/rules.d
 HWDBDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib/udev/hwdb.d,/etc/udev/hwdb.d)
 PROFILESDIR ?= $(DATADIR)/vhr/profiles
+# The simulated stethoscope's recordings; vhrd looks for them in ../share/vhr/recordings beside its bin.
+RECORDINGSDIR ?= $(dir $(BINDIR))share/vhr/recordings
 DOCDIR ?= $(DATADIR)/doc/vhr
 BINDIR_SRC ?= .build/release
 SKIP_BUILD ?=
@@ -26,6 +28,7 @@ INSTALL ?= install
 BINARIES := vhrd vhrctl
 UNITS := $(notdir $(wildcard systemd/*.service systemd/*.socket))
 PROFILES := $(notdir $(wildcard DeviceProfiles/*.json))
+RECORDINGS := $(notdir $(wildcard Sources/VHRDevices/Simulated/Recordings/*.wav)) README.md
 DOC_SOURCES := README.md $(wildcard docs/*.md) docs/vhrd.conf.example udev/69-vhr-local.rules.example
 DOCS := $(notdir $(DOC_SOURCES))
 # The units say /usr/bin/vhrd (or @bindir@/vhrd); elsewhere they get this install's BINDIR.
@@ -65,7 +68,7 @@ clean:
 install: release
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(BINDIR) $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR) \
 		$(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(HWDBDIR) $(DESTDIR)$(PROFILESDIR) \
-		$(DESTDIR)$(DOCDIR)
+		$(DESTDIR)$(RECORDINGSDIR) $(DESTDIR)$(DOCDIR)
 	$(INSTALL) -m 0755 $(addprefix $(BINDIR_SRC)/,$(BINARIES)) $(DESTDIR)$(BINDIR)/
 	for unit in $(UNITS); do \
 		sed $(UNIT_SED) systemd/$$unit > $(DESTDIR)$(SYSTEMDUNITDIR)/$$unit.tmp && \
@@ -77,6 +80,7 @@ install: release
 	$(INSTALL) -m 0644 udev/70-vhr.rules $(DESTDIR)$(UDEVRULESDIR)/70-vhr.rules
 	$(INSTALL) -m 0644 udev/70-vhr.hwdb $(DESTDIR)$(HWDBDIR)/70-vhr.hwdb
 	$(INSTALL) -m 0644 $(addprefix DeviceProfiles/,$(PROFILES)) $(DESTDIR)$(PROFILESDIR)/
+	$(INSTALL) -m 0644 $(addprefix Sources/VHRDevices/Simulated/Recordings/,$(RECORDINGS)) $(DESTDIR)$(RECORDINGSDIR)/
 	$(INSTALL) -m 0644 $(DOC_SOURCES) $(DESTDIR)$(DOCDIR)/
 	@echo "installed; on the room: systemd-sysusers, systemd-tmpfiles --create vhr.conf, systemd-hwdb update,"
 	@echo "udevadm control --reload, udevadm trigger, systemctl daemon-reload (docs/deploy.md)"
@@ -87,5 +91,6 @@ uninstall:
 	rm -f $(DESTDIR)$(SYSUSERSDIR)/vhr.conf $(DESTDIR)$(TMPFILESDIR)/vhr.conf
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/70-vhr.rules $(DESTDIR)$(HWDBDIR)/70-vhr.hwdb
 	rm -f $(addprefix $(DESTDIR)$(PROFILESDIR)/,$(PROFILES))
+	rm -f $(addprefix $(DESTDIR)$(RECORDINGSDIR)/,$(RECORDINGS))
 	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOCS))
-	-rmdir $(DESTDIR)$(PROFILESDIR) $(DESTDIR)$(DATADIR)/vhr $(DESTDIR)$(DOCDIR) 2>/dev/null
+	-rmdir $(DESTDIR)$(PROFILESDIR) $(DESTDIR)$(RECORDINGSDIR) $(DESTDIR)$(DATADIR)/vhr $(DESTDIR)$(DOCDIR) 2>/dev/null

@@ -57,6 +57,10 @@ import Testing
         for profile in try Self.listing("DeviceProfiles", suffix: ".json") {
             expected["usr/share/vhr/profiles/\(profile)"] = 0o644
         }
+        // Beside bin, where vhrd looks: the simulated stethoscope's recordings and their attribution.
+        for recording in try Self.listing("Sources/VHRDevices/Simulated/Recordings", suffix: ".wav") + ["README.md"] {
+            expected["usr/share/vhr/recordings/\(recording)"] = 0o644
+        }
         for doc in try Self.listing("docs", suffix: ".md") {
             expected["usr/share/doc/vhr/\(doc)"] = 0o644
         }
@@ -72,6 +76,33 @@ import Testing
         let service = try String(
             contentsOf: destination.appendingPathComponent("usr/lib/systemd/system/vhrd.service"), encoding: .utf8)
         #expect(service.contains("ExecStart=/usr/bin/vhrd"))
+
+        // The installed vhrd runs the simulated room (its stethoscope plays a bundled recording)
+        // with no build directory's resource bundle beside it: it finds the recordings it was given.
+        let room = FileManager.default.temporaryDirectory.appendingPathComponent("vhr-installed-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: room) }
+        let daemon = Process()
+        daemon.executableURL = ProcessGroup.setpriv
+        daemon.arguments = ProcessGroup.dyingWithParent([
+            destination.appendingPathComponent("usr/bin/vhrd").path, "--simulate", "--runtime-dir",
+            room.appendingPathComponent("run").path, "--state-dir", room.appendingPathComponent("state").path,
+        ])
+        let said = LockedData()
+        let pipe = Pipe()
+        pipe.fileHandleForReading.readabilityHandler = { said.append($0.availableData) }
+        daemon.standardError = pipe
+        daemon.standardOutput = FileHandle.nullDevice
+        let group = try ProcessGroup.launch(daemon)
+        defer { group.end() }
+        let deadline = Date().addingTimeInterval(60)
+        let stream = room.appendingPathComponent("run/stream.sock").path
+        while !FileManager.default.fileExists(atPath: stream), group.isAlive, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(
+            FileManager.default.fileExists(atPath: stream),
+            "the installed vhrd did not run the simulated room: \(String(decoding: said.value, as: UTF8.self))")
+        #expect(group.end(), "the installed vhrd did not stop")
 
         let uninstall = try await Self.make(["uninstall"] + variables)
         #expect(uninstall.status == 0, "make uninstall failed: \(uninstall.stderr)")

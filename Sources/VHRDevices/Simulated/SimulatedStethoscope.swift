@@ -130,8 +130,24 @@ public final class SimulatedStethoscope: Stethoscope {
         return files.filter { $0.hasSuffix(".wav") }.map { String($0.dropLast(4)) }.sorted()
     }
 
+    /// Where the bundled recordings are: in SwiftPM's resource bundle beside the executable (a
+    /// build), else in `share/vhr/recordings` beside its `bin` (what `make install` puts there).
+    ///
+    /// Not `Bundle.module`: its accessor stops the process when the bundle cannot be opened (an
+    /// installed vhrd has no build directory; an `open` that fails), and a missing recording is
+    /// an error for the configuration to report, not a crash of the room.
     private static var recordingsDirectory: URL? {
-        Bundle.module.url(forResource: "Recordings", withExtension: nil)
+        guard let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() else { return nil }
+        let directory = executable.deletingLastPathComponent()
+        let candidates = [
+            directory.appendingPathComponent("vhr_VHRDevices.resources/Recordings"),
+            directory.deletingLastPathComponent().appendingPathComponent("share/vhr/recordings"),
+        ]
+        return candidates.first { candidate in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: candidate.path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }
     }
 
     /// Reads a source from the room configuration.
