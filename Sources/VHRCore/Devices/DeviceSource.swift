@@ -50,10 +50,7 @@ public struct DeviceSource: Sendable, Equatable, Codable {
     /// Bytes as upper-case hex pairs joined by `-` (`FE-ED-AB-EE-DE-AD-77-C3`), the form the HL7
     /// PHD IG gives the system id identifier's value.
     public static func hyphenatedHex(_ bytes: [UInt8]) -> String {
-        bytes.map { byte in
-            let digits = String(byte, radix: 16, uppercase: true)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined(separator: "-")
+        Hex.string(bytes, separator: "-", uppercase: true)
     }
 
     /// The bytes of ``hyphenatedHex(_:)`` text, case-insensitive; nil when it is not that form.

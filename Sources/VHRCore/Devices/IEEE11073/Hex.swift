@@ -19,10 +19,10 @@ public enum Hex {
         return String(repeating: "0", count: 8 - digits.count) + digits
     }
 
-    /// Lower-case hex digits, two per byte, separated by `separator`.
-    public static func string(_ bytes: [UInt8], separator: String = "") -> String {
+    /// Hex digits, two per byte, separated by `separator`; lower-case unless `uppercase`.
+    public static func string(_ bytes: [UInt8], separator: String = "", uppercase: Bool = false) -> String {
         bytes.map { byte in
-            let digits = String(byte, radix: 16)
+            let digits = String(byte, radix: 16, uppercase: uppercase)
             return digits.count == 1 ? "0" + digits : digits
         }.joined(separator: separator)
     }
